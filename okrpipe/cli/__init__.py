@@ -1,0 +1,1 @@
+"""The ``okrpipe`` command line (SPEC 8): a thin shell over the library."""

@@ -1,0 +1,51 @@
+"""What every command shares: settings from flags and environment, the clock, output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from okrpipe.clock import parse_timestamp, utc_now
+from okrpipe.settings import Settings
+
+
+@dataclass
+class Context:
+    """Resolved global options of one command."""
+
+    settings: Settings
+    now: datetime
+    debug: bool
+
+
+def build_context(args: argparse.Namespace) -> Context:
+    """Settings from ``OKRPIPE_*`` overridden by the global flags."""
+    overrides: dict[str, Any] = {}
+    if getattr(args, "db", None):
+        overrides["db"] = Path(args.db)
+    if getattr(args, "definitions", None):
+        overrides["definitions"] = Path(args.definitions)
+    if getattr(args, "max_reject_fraction", None) is not None:
+        overrides["max_reject_fraction"] = args.max_reject_fraction
+    if getattr(args, "suite", None):
+        overrides["suite"] = Path(args.suite)
+    settings = Settings(**overrides)
+    now = parse_timestamp(args.now, "--now") if getattr(args, "now", None) else utc_now()
+    return Context(settings=settings, now=now, debug=bool(getattr(args, "debug", False)))
+
+
+def print_json(document: Any) -> None:
+    """One JSON document on stdout (dates and paths as strings)."""
+    json.dump(document, sys.stdout, default=str, indent=2, allow_nan=False)
+    sys.stdout.write("\n")
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON document instead of text"
+    )

@@ -1,0 +1,1 @@
+"""Ingestion: input files become batches of the append-only event log (SPEC 1-3)."""

@@ -1,0 +1,1 @@
+"""The DuckDB database file: schema migrations, connections and the single-writer lock."""
