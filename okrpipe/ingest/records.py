@@ -11,7 +11,9 @@ the bad rows can be quarantined with their bytes shown as ``\\xNN`` escapes.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -22,6 +24,7 @@ import pyarrow as pa
 from okrpipe.errors import InputFileError
 
 DEFAULT_CHUNK_BYTES = 64 << 20
+_FIRST_BUFFER = 1 << 20
 _BOM = b"\xef\xbb\xbf"
 _NL, _CR, _QUOTE, _COMMA = 10, 13, 34, 44
 _WHITESPACE = np.zeros(256, dtype=bool)
@@ -52,7 +55,13 @@ def _fill(stream: BinaryIO, buf: bytearray, filled: int) -> tuple[int, bool]:
             if not n:
                 return filled, True
             filled += n
-    except (OSError, EOFError) as exc:
+    except gzip.BadGzipFile as exc:
+        raise InputFileError(f"not a readable gzip file ({exc})") from None
+    except zlib.error as exc:
+        raise InputFileError(f"not a readable gzip file (corrupt data: {exc})") from None
+    except EOFError:
+        raise InputFileError("the compressed stream ends early: the file is truncated") from None
+    except OSError as exc:
         raise InputFileError(f"cannot read: {exc}") from None
     finally:
         view.release()
@@ -65,7 +74,9 @@ def _spans(stream: BinaryIO, chunk_bytes: int, *, csv_quotes: bool) -> Iterator[
     Every chunk gets a buffer of its own, so a chunk stays valid while the next one is read
     (the reader runs one chunk ahead of DuckDB on another thread).
     """
-    buf = bytearray(chunk_bytes)
+    # start small and double up to chunk_bytes: small files should not pay for big buffers
+    size = min(chunk_bytes, _FIRST_BUFFER)
+    buf = bytearray(size)
     filled, first = 0, True
     while True:
         filled, eof = _fill(stream, buf, filled)
@@ -95,7 +106,8 @@ def _spans(stream: BinaryIO, chunk_bytes: int, *, csv_quotes: bool) -> Iterator[
         has_cr = (stops > starts) & (data[np.maximum(stops - 1, 0)] == _CR)
         stops[has_cr] -= 1
         rest = filled - cut
-        following = bytearray(max(chunk_bytes, rest))
+        size = min(chunk_bytes, 2 * size)
+        following = bytearray(max(size, 2 * rest))
         following[:rest] = buf[cut:filled]
         yield _Span(data=data, start=starts, end=stops, stop=cut)
         if eof and rest == 0:

@@ -83,9 +83,9 @@ def _cells_sql(item: InputFile) -> str:
     return sql("cells_csv") if item.format == "csv" else sql("cells_ndjson")
 
 
-def _params(header: list[str] | None) -> dict[str, object]:
+def _params(item: InputFile, header: list[str] | None) -> dict[str, object]:
     if header is None:
-        return {"known": list(KNOWN_FIELDS)}
+        return {"known": list(KNOWN_FIELDS), "dimensions_from_text": item.format == "parquet"}
     params: dict[str, object] = {
         "ncols": len(header),
         "extra": [name for name in header if name not in KNOWN_FIELDS],
@@ -125,7 +125,7 @@ def _parquet_chunks(item: InputFile, stream: BinaryIO) -> Iterator[pa.Table]:
             yield con.execute(
                 "SELECT n.row_number, to_json(d)::VARCHAR AS raw, false AS blank, "
                 "false AS bad_encoding FROM data d POSITIONAL JOIN numbers n"
-            ).fetch_arrow_table()
+            ).to_arrow_table()
             next_row += data.num_rows
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputFileError(f"not a readable Parquet file ({exc})") from None
@@ -183,7 +183,7 @@ def stage_file(
     with open_stream(item) as stream:
         header, chunks = _chunks(item, stream)
         params = {
-            **_params(header),
+            **_params(item, header),
             "timestamp_with_offset": TIMESTAMP_WITH_OFFSET,
             "timestamp_without_offset": TIMESTAMP_WITHOUT_OFFSET,
         }

@@ -16,6 +16,7 @@ DuckDB cursor keeps results alive. Pin duckdb-engine: the wrapper subclasses its
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import threading
 import time
@@ -112,9 +113,11 @@ def _error_of(result: Any) -> str | None:
 
 
 class GxEngine:
-    """An ephemeral GX context bound to one DuckDB connection and one suite."""
+    """An ephemeral GX context for one suite, validating through whichever DuckDB connection
+    is bound (:meth:`bind`). Building it costs a few hundred milliseconds, so a process keeps
+    one per suite (:func:`engine_for`)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    def __init__(self, contract: Contract, con: duckdb.DuckDBPyConnection) -> None:
         gx = _gx()
         from great_expectations.core.expectation_suite import (  # noqa: PLC0415
             ExpectationSuite,
@@ -126,6 +129,7 @@ class GxEngine:
         )
 
         self._contract = contract
+        self._con: duckdb.DuckDBPyConnection | None = con  # GX tests the connection now
         self._context = gx.get_context(
             mode="ephemeral",
             project_config=DataContextConfig(
@@ -139,7 +143,7 @@ class GxEngine:
             name="okrpipe_staging",
             connection_string="duckdb:///:memory:",  # picks the dialect; creator supplies rows
             create_temp_table=False,
-            kwargs={"creator": lambda: _cursor_connection(con)},
+            kwargs={"creator": self._connect},
         )
         asset = self._datasource.add_table_asset(name="staged_rows", table_name=STAGED_ROWS)
         self._batches = asset.add_batch_definition_whole_table(name="whole_file")
@@ -149,6 +153,19 @@ class GxEngine:
             raise ValidationSetupError(
                 f"expectation suite {contract.name!r} does not load in Great Expectations: {exc}"
             ) from None
+
+    def _connect(self) -> Any:
+        if self._con is None:
+            raise ValidationSetupError("the validation engine is not bound to a database")
+        return _cursor_connection(self._con)
+
+    def bind(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Validate through ``con`` from now on."""
+        if con is not self._con:
+            # pooled SQLAlchemy connections wrap cursors of the previous DuckDB connection
+            self._datasource.get_execution_engine().engine.dispose()
+            self._datasource.get_engine().dispose()
+            self._con = con
 
     def validate(self) -> SuiteOutcome:
         """Run the suite on the current ``stage.rows``."""
@@ -186,10 +203,15 @@ class GxEngine:
             seconds=time.perf_counter() - clock,
         )
 
-    def close(self) -> None:
-        """Release GX's SQLAlchemy engines (before the DuckDB connection closes)."""
-        try:
-            self._datasource.get_execution_engine().close()
-            self._datasource.get_engine().dispose()
-        except Exception:  # noqa: BLE001 - best effort on shutdown
-            pass
+
+_engines: dict[str, GxEngine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine_for(contract: Contract, con: duckdb.DuckDBPyConnection) -> GxEngine:
+    """This process's engine for ``contract`` (built on first use, through ``con``)."""
+    key = json.dumps(contract.document, sort_keys=True)
+    with _engines_lock:
+        if key not in _engines:
+            _engines[key] = GxEngine(contract, con)
+        return _engines[key]

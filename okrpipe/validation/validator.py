@@ -12,7 +12,7 @@ from okrpipe.errors import ValidationSetupError
 from okrpipe.settings import Settings
 from okrpipe.validation import contract as contract_module
 from okrpipe.validation.contract import Contract
-from okrpipe.validation.gx_engine import GxEngine, preload
+from okrpipe.validation.gx_engine import engine_for, preload
 
 ENGINE = "great_expectations"
 
@@ -42,24 +42,17 @@ class SuiteValidator:
 
     def __init__(self, contract: Contract) -> None:
         self.contract = contract
-        self._engine: GxEngine | None = None
-        self._engine_con: duckdb.DuckDBPyConnection | None = None
         preload()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SuiteValidator:
         return cls(contract_module.load(settings.suite))
 
-    def _engine_for(self, con: duckdb.DuckDBPyConnection) -> GxEngine:
-        if self._engine is None or self._engine_con is not con:
-            self.close()
-            self._engine = GxEngine(con, self.contract)
-            self._engine_con = con
-        return self._engine
-
     def validate(self, con: duckdb.DuckDBPyConnection, *, now: datetime) -> ValidationRun:
         """Judge the staged batch; ``stage.batch`` must hold ``now``."""
-        outcome = self._engine_for(con).validate()
+        engine = engine_for(self.contract, con)
+        engine.bind(con)
+        outcome = engine.validate()
         con.execute("CREATE OR REPLACE TABLE stage.reasons (row_number BIGINT, reason VARCHAR)")
         for expectation in outcome.expectations:
             if expectation.success:
@@ -87,7 +80,4 @@ class SuiteValidator:
         )
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
-            self._engine = None
-            self._engine_con = None
+        """Nothing to release: the engine holds no connection between batches."""

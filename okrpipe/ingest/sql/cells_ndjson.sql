@@ -1,8 +1,9 @@
 -- NDJSON lines (and Parquet rows rendered as JSON) -> one row of cells per event.
 -- Cells are the fields of SPEC 1 as written: event_id, value and dimensions as JSON text
 -- (their JSON type matters), the others as text. A JSON null counts as absent.
--- Input relation `chunk`: row_number, raw, blank, bad_encoding. Parameter: $known (the
--- field names of SPEC 1).
+-- Input relation `chunk`: row_number, raw, blank, bad_encoding. Parameters: $known (the
+-- field names of SPEC 1) and $dimensions_from_text (Parquet: a string column holding JSON
+-- objects is read as the objects).
 SELECT
     row_number,
     CASE WHEN doc IS NULL THEN 'malformed_json' END AS parse_error,
@@ -22,7 +23,12 @@ SELECT
     doc.metric,
     doc.value,
     doc.occurred_at,
-    doc.dimensions,
+    CASE
+        WHEN $dimensions_from_text AND starts_with(doc.dimensions::VARCHAR, '"')
+             AND json_valid(doc.dimensions ->> '$')
+        THEN (doc.dimensions ->> '$')::JSON
+        ELSE doc.dimensions
+    END AS dimensions,
     doc.source,
     doc.supersedes,
     doc.schema_version
