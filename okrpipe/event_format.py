@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -140,13 +141,34 @@ class Event(BaseModel):
         description="For corrections and retractions: the event_id of the "
         "observation they correct or retract.",
     )
-    schema_version: Literal[1] = Field(default=1, description="Only 1 is accepted today.")
+    schema_version: Literal[1, "1"] = Field(default=1, description="Only 1 is accepted today.")
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _not_boolean(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("value must be a number, not a boolean")
+        return value
 
     @field_validator("value")
     @classmethod
     def _finite(cls, value: float | None) -> float | None:
         if value is not None and not math.isfinite(value):
             raise ValueError("value must be a finite number")
+        return value
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _real_instant(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        text = value.upper().replace("Z", "+00:00")
+        try:
+            instant = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a real date and time") from None
+        if instant.astimezone(UTC).year < 1970:
+            raise ValueError("occurred_at may not be before 1970")
         return value
 
     @model_validator(mode="after")

@@ -16,8 +16,9 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-settings.register_profile("thorough", max_examples=200, deadline=None,
-                          suppress_health_check=list(HealthCheck))
+settings.register_profile(
+    "thorough", max_examples=200, deadline=None, suppress_health_check=list(HealthCheck)
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 

@@ -6,6 +6,7 @@ import csv
 import gzip
 import io
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,14 +44,15 @@ _ABSENT: Any = _Absent()
 ABSENT: Any = _ABSENT
 
 
-def write_ndjson(path: Path, rows: list[dict[str, Any] | str], *, gz: bool = False) -> Path:
+def write_ndjson(path: Path, rows: Sequence[dict[str, Any] | str], *, gz: bool = False) -> Path:
     """Rows as NDJSON lines; a str row is written verbatim (for malformed lines)."""
     text = "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows)
     return _write(path, text.encode(), gz)
 
 
-def write_csv(path: Path, rows: list[dict[str, Any]], *, gz: bool = False,
-              columns: list[str] | None = None) -> Path:
+def write_csv(
+    path: Path, rows: list[dict[str, Any]], *, gz: bool = False, columns: list[str] | None = None
+) -> Path:
     """Rows as CSV; dimensions as JSON text, None and absent keys as empty cells."""
     names = columns or sorted({k for r in rows for k in r}, key=_field_order)
     out = io.StringIO()
@@ -70,7 +72,7 @@ def write_csv(path: Path, rows: list[dict[str, Any]], *, gz: bool = False,
     return _write(path, out.getvalue().encode(), gz)
 
 
-def write_parquet(path: Path, rows: list[dict[str, Any]], *, gz: bool = False) -> Path:
+def write_parquet(path: Path, rows: Sequence[dict[str, Any]], *, gz: bool = False) -> Path:
     """Rows as Parquet; dimensions as JSON text."""
     names = sorted({k for r in rows for k in r}, key=_field_order)
     columns: dict[str, list[Any]] = {n: [] for n in names}
@@ -83,8 +85,17 @@ def write_parquet(path: Path, rows: list[dict[str, Any]], *, gz: bool = False) -
     return _write(path, buffer.getvalue(), gz)
 
 
-_ORDER = ["event_id", "kind", "metric", "value", "occurred_at", "dimensions", "source",
-          "supersedes", "schema_version"]
+_ORDER = [
+    "event_id",
+    "kind",
+    "metric",
+    "value",
+    "occurred_at",
+    "dimensions",
+    "source",
+    "supersedes",
+    "schema_version",
+]
 
 
 def _field_order(name: str) -> tuple[int, str]:
@@ -99,8 +110,9 @@ def _write(path: Path, data: bytes, gz: bool) -> Path:
     return path
 
 
-def ingest(settings: Settings, *paths: Path | str, now: datetime = NOW,
-           **kwargs: Any) -> IngestReport:
+def ingest(
+    settings: Settings, *paths: Path | str, now: datetime = NOW, **kwargs: Any
+) -> IngestReport:
     return ingest_files(settings, expand([str(p) for p in paths]), now=now, **kwargs)
 
 

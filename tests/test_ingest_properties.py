@@ -3,6 +3,7 @@ reference model, idempotence of re-runs, and independence from how rows are spli
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -69,8 +70,11 @@ def files(draw: st.DrawFn) -> list[tuple[str, list[Row]]]:
 
 def write(folder: Path, index: int, fmt: str, batch: list[Row]) -> Path:
     if fmt == "csv":
-        return write_csv(folder / f"f{index}.csv", [r.data for r in batch],  # type: ignore[misc]
-                         columns=["event_id", "metric", "value", "occurred_at", "dimensions"])
+        return write_csv(
+            folder / f"f{index}.csv",
+            [r.data for r in batch],  # type: ignore[misc]
+            columns=["event_id", "metric", "value", "occurred_at", "dimensions"],
+        )
     return write_ndjson(folder / f"f{index}.jsonl", [r.data for r in batch])
 
 
@@ -83,8 +87,9 @@ class Expected:
     rejected: int
 
 
-def model(batches: list[list[Row]], payloads: list[bytes],
-          max_fraction: float) -> tuple[list[Expected], dict[str, tuple[Any, ...]]]:
+def model(
+    batches: list[list[Row]], payloads: list[bytes], max_fraction: float
+) -> tuple[list[Expected], dict[str, tuple[Any, ...]]]:
     """What SPEC 1-3 say must happen, computed row by row in plain Python."""
     log: dict[str, tuple[Any, ...]] = {}
     settled: set[bytes] = set()
@@ -100,7 +105,8 @@ def model(batches: list[list[Row]], payloads: list[bytes],
             if not row.valid:
                 rejected += 1
                 continue
-            assert row.event_id is not None and row.content is not None
+            assert row.event_id is not None
+            assert row.content is not None
             reference = log.get(row.event_id, first.get(row.event_id))
             if reference is None:
                 first[row.event_id] = row.content
@@ -121,8 +127,9 @@ def model(batches: list[list[Row]], payloads: list[bytes],
 def stored(settings: Settings) -> dict[str, tuple[Any, ...]]:
     out = {}
     for event_id, metric, value, when, dims in query(
-        settings, "SELECT event_id, metric, value, occurred_at, "
-        "CAST(dimensions AS MAP(VARCHAR, VARCHAR)) FROM events"
+        settings,
+        "SELECT event_id, metric, value, occurred_at, "
+        "CAST(dimensions AS MAP(VARCHAR, VARCHAR)) FROM events",
     ):
         out[event_id] = (metric, value, when, tuple(sorted(dims.items())))
     return out
@@ -136,15 +143,18 @@ def test_model_sanity() -> None:
 
 
 @given(plan=files(), fraction=st.sampled_from([0.5, 1.0]))
-def test_batches_follow_the_model_and_conserve_rows(tmp_path_factory: Any, plan: Any,
-                                                    fraction: float) -> None:
+def test_batches_follow_the_model_and_conserve_rows(
+    tmp_path_factory: Any, plan: Any, fraction: float
+) -> None:
     folder = tmp_path_factory.mktemp("prop")
     settings = Settings(db=folder / "okr.duckdb", max_reject_fraction=fraction)
     paths = [write(folder, i, fmt, batch) for i, (fmt, batch) in enumerate(plan)]
     report = ingest(settings, *paths)
     expected, log = model([b for _, b in plan], [p.read_bytes() for p in paths], fraction)
-    got = [Expected(b.status, b.rows_read, b.rows_accepted, b.rows_duplicate, b.rows_rejected)
-           for b in report.batches]
+    got = [
+        Expected(b.status, b.rows_read, b.rows_accepted, b.rows_duplicate, b.rows_rejected)
+        for b in report.batches
+    ]
     assert got == expected
     for b in report.batches:
         assert b.rows_read == b.rows_accepted + b.rows_duplicate + b.rows_rejected
@@ -163,24 +173,37 @@ def test_batches_follow_the_model_and_conserve_rows(tmp_path_factory: Any, plan:
     assert query(settings, "SELECT count(*) FROM rejected_events")[0][0] == quarantined
 
 
-@given(batch=st.lists(rows(text_rows=True), min_size=1, max_size=24),
-       cuts=st.lists(st.integers(0, 24), max_size=4))
-def test_split_into_files_does_not_matter(tmp_path_factory: Any, batch: list[Row],
-                                          cuts: list[int]) -> None:
+@given(
+    batch=st.lists(rows(text_rows=True), min_size=1, max_size=24),
+    cuts=st.lists(st.integers(0, 24), max_size=4),
+)
+def test_split_into_files_does_not_matter(
+    tmp_path_factory: Any, batch: list[Row], cuts: list[int]
+) -> None:
     folder = tmp_path_factory.mktemp("split")
     whole = Settings(db=folder / "whole.duckdb", max_reject_fraction=1.0)
     ingest(whole, write_ndjson(folder / "all.jsonl", [r.data for r in batch]))
     bounds = sorted({0, len(batch), *(c for c in cuts if c < len(batch))})
-    pieces = [batch[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    pieces = [batch[a:b] for a, b in itertools.pairwise(bounds)]
     split = Settings(db=folder / "split.duckdb", max_reject_fraction=1.0)
-    paths = [write_ndjson(folder / f"part{i}-{len(p)}.jsonl", [r.data for r in p])
-             for i, p in enumerate(pieces)]
+    paths = [
+        write_ndjson(folder / f"part{i}-{len(p)}.jsonl", [r.data for r in p])
+        for i, p in enumerate(pieces)
+    ]
     report = ingest(split, *paths)
     assert stored(split) == stored(whole)
     totals = report.totals()
-    whole_totals = query(whole, "SELECT rows_read, rows_accepted, rows_duplicate, rows_rejected "
-                         "FROM batches WHERE status = 'committed'")[0]
-    skipped = sum(len(p) for p, b in zip(pieces, report.batches, strict=True)
-                  if b.status == "skipped_duplicate")
+    whole_totals = query(
+        whole,
+        "SELECT rows_read, rows_accepted, rows_duplicate, rows_rejected "
+        "FROM batches WHERE status = 'committed'",
+    )[0]
+    skipped = sum(
+        len(p)
+        for p, b in zip(pieces, report.batches, strict=True)
+        if b.status == "skipped_duplicate"
+    )
     assert (totals["rows_read"] + skipped, totals["rows_accepted"]) == (
-        whole_totals[0], whole_totals[1])
+        whole_totals[0],
+        whole_totals[1],
+    )

@@ -10,7 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from okrpipe.clock import parse_timestamp, utc_now
+from okrpipe.errors import UsageError
 from okrpipe.settings import Settings
 
 
@@ -34,7 +37,14 @@ def build_context(args: argparse.Namespace) -> Context:
         overrides["max_reject_fraction"] = args.max_reject_fraction
     if getattr(args, "suite", None):
         overrides["suite"] = Path(args.suite)
-    settings = Settings(**overrides)
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        field = ".".join(str(part) for part in problem["loc"])
+        raise UsageError(
+            f"setting {field} (flag or OKRPIPE_{field.upper()}): {problem['msg']}"
+        ) from None
     now = parse_timestamp(args.now, "--now") if getattr(args, "now", None) else utc_now()
     return Context(settings=settings, now=now, debug=bool(getattr(args, "debug", False)))
 

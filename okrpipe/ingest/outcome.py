@@ -41,8 +41,9 @@ class BatchResult:
     seq_last: int | None = None
     duplicate_of: int | None = None
     duplicate_of_status: str | None = None
-    validation_success: bool | None = None
+    rerun: bool = False  # skipped as the very file an earlier batch settled: no new row
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -55,6 +56,11 @@ class BatchResult:
         if self.status == "failed":
             return f"{name}: failed: {self.error}"
         if self.status == "skipped_duplicate":
+            if self.rerun:
+                return (
+                    f"{name}: skipped_duplicate (already ingested as {self.duplicate_of_status} "
+                    f"batch {self.duplicate_of}; nothing new)"
+                )
             if self.duplicate_of_status == "rejected":
                 return (
                     f"{name}: skipped_duplicate (same content as rejected batch "

@@ -39,6 +39,15 @@ class _Span:
     start: np.ndarray
     end: np.ndarray
     stop: int  # where the last record's terminator ends (the next record would start)
+    base: int = 0  # offset of data[0] in the (decompressed) stream
+
+    def offsets(self) -> pa.Array:
+        """Where each record starts in the stream."""
+        return pa.array(self.start + self.base, pa.int64())
+
+    def lengths(self) -> pa.Array:
+        """Each record's length in bytes, without its terminator."""
+        return pa.array((self.end - self.start).astype(np.int32), pa.int32())
 
 
 def _outside_quotes(positions: np.ndarray, quotes: np.ndarray) -> np.ndarray:
@@ -77,7 +86,7 @@ def _spans(stream: BinaryIO, chunk_bytes: int, *, csv_quotes: bool) -> Iterator[
     # start small and double up to chunk_bytes: small files should not pay for big buffers
     size = min(chunk_bytes, _FIRST_BUFFER)
     buf = bytearray(size)
-    filled, first = 0, True
+    filled, first, base = 0, True, 0
     while True:
         filled, eof = _fill(stream, buf, filled)
         if first:
@@ -85,6 +94,7 @@ def _spans(stream: BinaryIO, chunk_bytes: int, *, csv_quotes: bool) -> Iterator[
             if buf[:3] == _BOM:
                 buf[: filled - 3] = buf[3:filled]
                 filled -= 3
+                base = 3
         if filled == 0:
             return
         data = np.frombuffer(buf, dtype=np.uint8, count=filled)
@@ -109,10 +119,10 @@ def _spans(stream: BinaryIO, chunk_bytes: int, *, csv_quotes: bool) -> Iterator[
         size = min(chunk_bytes, 2 * size)
         following = bytearray(max(size, 2 * rest))
         following[:rest] = buf[cut:filled]
-        yield _Span(data=data, start=starts, end=stops, stop=cut)
+        yield _Span(data=data, start=starts, end=stops, stop=cut, base=base)
         if eof and rest == 0:
             return
-        buf, filled = following, rest
+        buf, filled, base = following, rest, base + cut
 
 
 def _records(span: _Span) -> pa.Array:
@@ -154,10 +164,11 @@ def _blank(span: _Span) -> np.ndarray:
 
 
 def ndjson_chunks(stream: BinaryIO, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[pa.Table]:
-    """NDJSON lines as tables (row_number, raw, blank, bad_encoding).
+    """NDJSON lines as tables (row_number, raw, blank, bad_encoding, byte_offset,
+    byte_length).
 
     ``raw`` keeps the line terminator; blank lines (whitespace only) are flagged, not
-    numbered: they are not rows.
+    numbered: they are not rows. byte_offset/byte_length locate the line in the stream.
     """
     next_row = 1
     for span in _spans(stream, chunk_bytes, csv_quotes=False):
@@ -171,6 +182,8 @@ def ndjson_chunks(stream: BinaryIO, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> I
                 "raw": raw,
                 "blank": pa.array(blank),
                 "bad_encoding": pa.array(bad if bad is not None else np.zeros(n, dtype=bool)),
+                "byte_offset": span.offsets(),
+                "byte_length": span.lengths(),
             }
         )
         next_row += int(n - blank.sum())
@@ -181,8 +194,9 @@ class CsvChunks:
     """A CSV file's header and an iterator over its rows as tables.
 
     Table columns: row_number, raw, blank, malformed (wrong field count, unbalanced quotes or
-    invalid UTF-8) and ``cells``: the record's cells as written, each still ending with the
-    separator that closed it (a comma or the line terminator) and quoted cells still quoted.
+    invalid UTF-8), ``cells``: the record's cells as written, each still ending with the
+    separator that closed it (a comma or the line terminator) and quoted cells still quoted,
+    and byte_offset/byte_length locating the record in the stream.
     """
 
     header: list[str]
@@ -215,7 +229,7 @@ def csv_chunks(stream: BinaryIO, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvC
             continue
         i = int(nonblank[0])  # the header is the first non-empty record
         header = _parse_header(bytes(span.data[span.start[i] : span.end[i]]))
-        first = _Span(span.data, span.start[i + 1 :], span.end[i + 1 :], span.stop)
+        first = _Span(span.data, span.start[i + 1 :], span.end[i + 1 :], span.stop, span.base)
         break
     if header is None or first is None:
         raise InputFileError("the CSV file is empty: it has no header row")
@@ -265,5 +279,39 @@ def _csv_table(span: _Span, ncols: int, first_row: int) -> pa.Table:
             "blank": pa.array(blank),
             "malformed": pa.array(~ok & ~blank),
             "cells": pa.LargeListArray.from_arrays(pa.array(row_offsets), cells),
+            "byte_offset": span.offsets(),
+            "byte_length": span.lengths(),
         }
     )
+
+
+def raw_records(
+    stream: BinaryIO,
+    wanted: np.ndarray,
+    *,
+    csv_quotes: bool,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+) -> Iterator[tuple[int, str]]:
+    """(row_number, text) of the rows listed in ``wanted`` (sorted row numbers).
+
+    Rows are numbered exactly as :func:`ndjson_chunks` and :func:`csv_chunks` number them;
+    only the wanted records are decoded (invalid UTF-8 shown as ``\\xNN`` escapes).
+    """
+    next_row = 1
+    header_pending = csv_quotes
+    for span in _spans(stream, chunk_bytes, csv_quotes=csv_quotes):
+        start, end = span.start, span.end
+        blank = end == start if csv_quotes else _blank(span)
+        if header_pending:
+            nonblank = np.flatnonzero(~blank)
+            if len(nonblank) == 0:
+                continue
+            header_pending = False
+            skip = int(nonblank[0]) + 1
+            start, end, blank = start[skip:], end[skip:], blank[skip:]
+        numbers = np.cumsum(~blank, dtype=np.int64) + (next_row - 1)
+        next_row += int((~blank).sum())
+        hit = ~blank & np.isin(numbers, wanted, assume_unique=False)
+        for i in np.flatnonzero(hit):
+            text = bytes(span.data[start[i] : end[i]]).decode("utf-8", errors="backslashreplace")
+            yield int(numbers[i]), text

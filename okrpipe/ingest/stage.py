@@ -10,6 +10,8 @@ get it from a second, cheap pass over the file (:func:`read_raw`).
 from __future__ import annotations
 
 import gzip
+import itertools
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -26,7 +28,7 @@ import pyarrow.parquet as pq
 from okrpipe.errors import InputFileError
 from okrpipe.event_format import FIELDS
 from okrpipe.ingest.readahead import ReadAhead
-from okrpipe.ingest.records import DEFAULT_CHUNK_BYTES, csv_chunks, ndjson_chunks
+from okrpipe.ingest.records import DEFAULT_CHUNK_BYTES, csv_chunks, ndjson_chunks, raw_records
 from okrpipe.ingest.sources import InputFile
 
 KNOWN_FIELDS = FIELDS
@@ -124,7 +126,8 @@ def _parquet_chunks(item: InputFile, stream: BinaryIO) -> Iterator[pa.Table]:
             con.register("numbers", numbers)
             yield con.execute(
                 "SELECT n.row_number, to_json(d)::VARCHAR AS raw, false AS blank, "
-                "false AS bad_encoding FROM data d POSITIONAL JOIN numbers n"
+                "false AS bad_encoding, NULL::BIGINT AS byte_offset, NULL::INTEGER AS byte_length "
+                "FROM data d POSITIONAL JOIN numbers n"
             ).to_arrow_table()
             next_row += data.num_rows
     except (pa.ArrowInvalid, OSError) as exc:
@@ -152,6 +155,8 @@ def _empty_chunk(item: InputFile) -> pa.Table:
                 "blank": pa.array([], pa.bool_()),
                 "malformed": pa.array([], pa.bool_()),
                 "cells": pa.array([], pa.large_list(pa.large_string())),
+                "byte_offset": pa.array([], pa.int64()),
+                "byte_length": pa.array([], pa.int32()),
             }
         )
     return pa.table(
@@ -160,6 +165,8 @@ def _empty_chunk(item: InputFile) -> pa.Table:
             "raw": pa.array([], pa.large_string()),
             "blank": pa.array([], pa.bool_()),
             "bad_encoding": pa.array([], pa.bool_()),
+            "byte_offset": pa.array([], pa.int64()),
+            "byte_length": pa.array([], pa.int32()),
         }
     )
 
@@ -202,19 +209,60 @@ def stage_file(
     return header or []
 
 
+_PREAD_LIMIT = 200_000  # more wanted rows than this: one streaming pass beats many reads
+
+
 def read_raw(con: duckdb.DuckDBPyConnection, item: InputFile) -> None:
     """Fill ``stage.raw(row_number, raw)`` for the rows listed in ``stage.wanted``.
 
-    A second pass over the file with the same record splitting as :func:`stage_file`, so
-    row numbers agree. Terminators are dropped; Parquet rows appear as JSON documents.
+    Uncompressed NDJSON and CSV rows are read back by their byte ranges; otherwise a second
+    pass over the file decodes only the wanted records (numbered exactly as
+    :func:`stage_file` numbers them). Parquet rows appear as JSON documents.
     """
     con.execute("CREATE OR REPLACE TABLE stage.raw (row_number BIGINT, raw VARCHAR)")
-    with open_stream(item) as stream:
-        _header, chunks = _chunks(item, stream)
-        for chunk in chunks:
-            con.register("chunk", chunk)
-            con.execute(
-                "INSERT INTO stage.raw SELECT row_number, rtrim(raw, E'\\r\\n') FROM chunk "
-                "WHERE NOT blank AND row_number IN (SELECT row_number FROM stage.wanted)"
-            )
-        con.unregister("chunk")
+    located = con.execute(
+        "SELECT row_number, byte_offset, byte_length FROM stage.rows "
+        "SEMI JOIN stage.wanted USING (row_number) ORDER BY row_number"
+    ).fetchnumpy()
+    numbers = np.asarray(located["row_number"], dtype=np.int64)
+    if len(numbers) == 0:
+        return
+    if item.format == "parquet":
+        with open_stream(item) as stream:
+            for chunk in _parquet_chunks(item, stream):
+                con.register("chunk", chunk)
+                con.execute(
+                    "INSERT INTO stage.raw SELECT row_number, raw FROM chunk "
+                    "WHERE row_number IN (SELECT row_number FROM stage.wanted)"
+                )
+            con.unregister("chunk")
+        return
+    if item.gzip or len(numbers) > _PREAD_LIMIT:
+        with open_stream(item) as stream:
+            found = raw_records(stream, numbers, csv_quotes=item.format == "csv")
+            _insert_raw(con, found)
+        return
+    offsets = np.asarray(located["byte_offset"], dtype=np.int64)
+    lengths = np.asarray(located["byte_length"], dtype=np.int64)
+    with open(item.path, "rb") as handle:
+        fd = handle.fileno()
+        _insert_raw(
+            con,
+            (
+                (int(n), os.pread(fd, int(size), int(at)).decode("utf-8", "backslashreplace"))
+                for n, at, size in zip(numbers, offsets, lengths, strict=True)
+            ),
+        )
+
+
+def _insert_raw(con: duckdb.DuckDBPyConnection, found: Iterator[tuple[int, str]]) -> None:
+    while batch := list(itertools.islice(found, 100_000)):
+        table = pa.table(
+            {
+                "row_number": pa.array([n for n, _ in batch], pa.int64()),
+                "raw": pa.array([t for _, t in batch], pa.large_string()),
+            }
+        )
+        con.register("found", table)
+        con.execute("INSERT INTO stage.raw SELECT * FROM found")
+        con.unregister("found")

@@ -6,6 +6,8 @@
 -- (NULL when the header lacks it). The csv_* macros are in csv_macros.sql.
 SELECT
     row_number,
+    byte_offset,
+    byte_length,
     CASE WHEN NOT well_formed THEN 'malformed_row' END AS parse_error,
     CASE WHEN well_formed AND len($extra) > 0 THEN $extra END AS extra_fields,
     to_json(event_id) AS event_id,
@@ -21,6 +23,8 @@ SELECT
 FROM (
     SELECT
         row_number,
+        byte_offset,
+        byte_length,
         NOT malformed AND list_bool_and(
             list_transform(cells, (c, i) -> csv_quoting_ok(c, i = $ncols))
         ) AS well_formed,

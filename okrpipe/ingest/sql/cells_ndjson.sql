@@ -6,6 +6,8 @@
 -- objects is read as the objects).
 SELECT
     row_number,
+    byte_offset,
+    byte_length,
     CASE WHEN doc IS NULL THEN 'malformed_json' END AS parse_error,
     CASE
         WHEN doc IS NULL THEN NULL
@@ -35,6 +37,8 @@ SELECT
 FROM (
     SELECT
         row_number,
+        byte_offset,
+        byte_length,
         raw,
         CASE WHEN NOT bad_encoding AND starts_with(ltrim(raw, E' \t\r\n'), '{') THEN
             try(from_json(raw, '{"event_id": "JSON", "kind": "VARCHAR", "metric": "VARCHAR",

@@ -7,6 +7,8 @@
 -- stage.timestamp_form: okrpipe/ingest/stage.py.
 SELECT
     row_number,
+    byte_offset,
+    byte_length,
     parse_error,
     extra_fields,
     CASE WHEN starts_with(event_id::VARCHAR, '"') THEN event_id ->> '$' ELSE event_id::VARCHAR END

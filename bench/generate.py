@@ -1,0 +1,49 @@
+"""Generating realistic event files of any size, set-based in DuckDB (for benchmarks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+METRICS = ["visits", "signups", "nps", "first_response_hours", "revenue"]
+
+# One row per event: a quarter of traffic from three channels and two teams, ~1% of rows
+# spoiled in the ways producers get it wrong, and ~0.2% exact duplicates of earlier rows.
+_EVENTS_SQL = """
+COPY (
+    SELECT
+        $prefix || j AS event_id,
+        CASE WHEN j % 1000 = 17 THEN 'Bad Metric' ELSE $metrics[1 + (j % 5)::INT] END
+            AS metric,
+        CASE
+            WHEN j % 1000 = 37 THEN '"many"'::JSON
+            ELSE (round((j * 7919) % 1000 / 10.0, 1))::VARCHAR::JSON
+        END AS value,
+        strftime(
+            TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_seconds(j * $spacing),
+            CASE WHEN j % 1000 = 57 THEN '%Y-%m-%dT%H:%M:%S' ELSE '%Y-%m-%dT%H:%M:%SZ' END
+        ) AS occurred_at,
+        {'channel': ['web', 'app', 'partner'][1 + (j % 3)::INT],
+         'team': ['support', 'sales'][1 + (j % 2)::INT]} AS dimensions,
+        'bench' AS source
+    FROM (SELECT CASE WHEN i % 500 = 499 THEN i - 1 ELSE i END AS j FROM range($n) t(i))
+) TO '{path}' (FORMAT json)
+"""
+
+
+def generate_ndjson(path: Path, events: int, *, prefix: str = "ev-") -> Path:
+    """Write ``events`` NDJSON events spread over one quarter to ``path``.
+
+    Event ids are ``prefix`` + row index, so files with different prefixes do not collide.
+    """
+    spacing = max(1, (90 * 86400) // max(events, 1))
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    # COPY's target cannot be a bound parameter; the path is ours, not user input
+    con.execute(
+        _EVENTS_SQL.replace("{path}", str(path).replace("'", "''")),
+        {"n": events, "metrics": METRICS, "spacing": spacing, "prefix": prefix},
+    )
+    con.close()
+    return path
