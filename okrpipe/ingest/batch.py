@@ -150,6 +150,7 @@ def ingest_file(
     clock = time.perf_counter()
     result = BatchResult(
         source_uri=str(item.path.resolve()),
+        path=str(item.path),
         status="failed",
         format=item.format,
         compression=item.compression,

@@ -23,6 +23,7 @@ class BatchResult:
 
     source_uri: str
     status: Status
+    path: str = ""  # the file as the user named it, for messages
     batch_id: int | None = None
     sha256: str | None = None
     format: str | None = None
@@ -52,7 +53,7 @@ class BatchResult:
 
     def summary(self) -> str:
         """One line for humans: file, status, counts and why rows were rejected."""
-        name = self.source_uri
+        name = self.path or self.source_uri
         if self.status == "failed":
             return f"{name}: failed: {self.error}"
         if self.status == "skipped_duplicate":
