@@ -87,7 +87,9 @@ def test_a_tightened_suite_changes_the_outcome(tmp_path: Path) -> None:
         {
             "type": "unexpected_rows_expectation",
             "kwargs": {
-                "unexpected_rows_query": "SELECT row_number FROM {batch} WHERE source IS DISTINCT FROM 'crm'",
+                "unexpected_rows_query": (
+                    "SELECT row_number FROM {batch} WHERE source IS DISTINCT FROM 'crm'"
+                ),
                 "description": "Only the CRM may send events.",
             },
             "meta": {"reason": "unknown_source"},
