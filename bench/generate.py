@@ -21,7 +21,7 @@ COPY (
             ELSE (round((j * 7919) % 1000 / 10.0, 1))::VARCHAR::JSON
         END AS value,
         strftime(
-            TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_seconds(j * $spacing),
+            $start::TIMESTAMPTZ + to_seconds(j * $spacing),
             CASE WHEN j % 1000 = 57 THEN '%Y-%m-%dT%H:%M:%S' ELSE '%Y-%m-%dT%H:%M:%SZ' END
         ) AS occurred_at,
         {'channel': ['web', 'app', 'partner'][1 + (j % 3)::INT],
@@ -32,18 +32,25 @@ COPY (
 """
 
 
-def generate_ndjson(path: Path, events: int, *, prefix: str = "ev-") -> Path:
-    """Write ``events`` NDJSON events spread over one quarter to ``path``.
+def generate_ndjson(
+    path: Path,
+    events: int,
+    *,
+    prefix: str = "ev-",
+    start: str = "2026-01-01T00:00:00Z",
+    days: int = 90,
+) -> Path:
+    """Write ``events`` NDJSON events spread over ``days`` days from ``start`` to ``path``.
 
     Event ids are ``prefix`` + row index, so files with different prefixes do not collide.
     """
-    spacing = max(1, (90 * 86400) // max(events, 1))
+    spacing = max(1, (days * 86400) // max(events, 1))
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     # COPY's target cannot be a bound parameter; the path is ours, not user input
     con.execute(
         _EVENTS_SQL.replace("{path}", str(path).replace("'", "''")),
-        {"n": events, "metrics": METRICS, "spacing": spacing, "prefix": prefix},
+        {"n": events, "metrics": METRICS, "spacing": spacing, "prefix": prefix, "start": start},
     )
     con.close()
     return path

@@ -59,3 +59,21 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print one JSON document instead of text"
     )
+
+
+def register_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    parent: argparse.ArgumentParser,
+    name: str,
+    help_text: str,
+    examples: str,
+) -> argparse.ArgumentParser:
+    """A sub-command with the global options, its help and examples."""
+    return commands.add_parser(
+        name,
+        help=help_text,
+        description=help_text,
+        epilog=examples,
+        parents=[parent],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )

@@ -66,9 +66,26 @@ def scalar_int(con: duckdb.DuckDBPyConnection, query: str, params: object = None
     return int(row[0]) if row and row[0] is not None else 0
 
 
+READER_CATALOG = "okr"
+
+
 def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A writer opens the file itself. A reader gets an in-memory database with the file
+    attached read-only as its default catalog, so that it can still attach scratch
+    databases and create temporary tables."""
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        if not read_only:
+            return duckdb.connect(str(path))
+        con = duckdb.connect()
+        try:
+            # ATTACH takes no parameters: the path goes in as an escaped string literal
+            literal = "'" + str(path).replace("'", "''") + "'"
+            con.execute(f"ATTACH {literal} AS {READER_CATALOG} (READ_ONLY)")
+            con.execute(f"USE {READER_CATALOG}")
+        except BaseException:
+            con.close()
+            raise
+        return con
     except duckdb.IOException as exc:
         text = str(exc).splitlines()[0]
         if "lock" in text.lower():
