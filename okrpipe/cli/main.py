@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from okrpipe import __version__
 from okrpipe.cli import (
     check_cmd,
+    diff_cmd,
+    explain_cmd,
     info_cmd,
     ingest_cmd,
     materialize_cmd,
@@ -35,7 +37,16 @@ quickstart:
 global options may also follow the command: okrpipe ingest --db x.duckdb file.csv
 environment: OKRPIPE_DB, OKRPIPE_DEFINITIONS, OKRPIPE_MAX_REJECT_FRACTION, OKRPIPE_LOCK_TIMEOUT"""
 
-COMMANDS = (ingest_cmd, materialize_cmd, status_cmd, snapshot_cmd, check_cmd, info_cmd)
+COMMANDS = (
+    ingest_cmd,
+    materialize_cmd,
+    status_cmd,
+    snapshot_cmd,
+    explain_cmd,
+    diff_cmd,
+    check_cmd,
+    info_cmd,
+)
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

@@ -1,0 +1,160 @@
+"""``okrpipe explain KR_ID``: how a key result's value was computed, down to its events."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from okrpipe.cli.common import Context, add_json_flag, print_json, register_command
+from okrpipe.clock import parse_date, parse_timestamp, today_in
+from okrpipe.definitions import load_definitions
+from okrpipe.history.explain import explain
+
+HELP = "how a key result's figures were computed: window, filter, events, batches, corrections"
+EXAMPLES = """\
+examples:
+  okrpipe explain daily_visits
+  okrpipe explain daily_visits --as-of 2026-02-15 --events        # list every event counted
+  okrpipe explain conversion --known-at 2026-02-16T09:00:00Z      # as shown at Monday's review
+  okrpipe explain nps_score --json | jq .events.batches
+
+When a number looks wrong: check the window days and filter first, then which batches and
+files the events came from, then the corrections and retractions that changed them."""
+
+
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser
+) -> None:
+    parser = register_command(commands, parent, "explain", HELP, EXAMPLES)
+    parser.add_argument("kr_id", metavar="KR_ID", help="a key result id from okrs.yaml")
+    parser.add_argument("--as-of", metavar="DATE", help="the as-of date D (default: today)")
+    parser.add_argument(
+        "--known-at", metavar="TIMESTAMP", help="use only what had been ingested by then (RFC 3339)"
+    )
+    parser.add_argument("--events", action="store_true", help="list the contributing events")
+    add_json_flag(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    definitions = load_definitions(ctx.settings.definitions)
+    known_at = parse_timestamp(args.known_at, "--known-at") if args.known_at else None
+    as_of = parse_date(args.as_of) if args.as_of else today_in(known_at or ctx.now, definitions.tz)
+    document = explain(
+        ctx.settings,
+        definitions,
+        args.kr_id,
+        as_of=as_of,
+        known_at=known_at,
+        stamp=known_at or ctx.now,
+        with_events=args.events,
+    )
+    if args.json:
+        print_json(document)
+    else:
+        render(document)
+    return 0
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    return str(value)
+
+
+def render(doc: dict[str, Any]) -> None:
+    """The explanation as readable text."""
+    result = doc["result"]
+    metric = doc["metric"]
+    how = (
+        f"ratio {metric['ratio']['numerator']} / {metric['ratio']['denominator']}"
+        if "ratio" in metric
+        else f"aggregation {metric['aggregation']}"
+    )
+    where = ", ".join(f"{k}={v}" for k, v in doc["where"].items()) or "none (every dimension set)"
+    window = doc["window"]
+    lines = [
+        f"{doc['kr_id']}: {doc['title']}",
+        f"  objective  {doc['objective']['id']} ({doc['objective']['title']}), "
+        f"period {doc['objective']['period']}",
+        f"  as of      {doc['as_of']}"
+        + (f", known at {doc['known_at']}" if doc["known_at"] else ", everything ingested"),
+        f"  metric     {metric['key']} ({how}, {metric['better']} is better)",
+        f"  filter     {where}",
+        f"  window     {window['spec']}: "
+        + (
+            f"{window['first_day']} .. {window['last_day']} ({window['days']} days)"
+            if window["first_day"]
+            else "no days yet (before the period)"
+        ),
+        f"  statistic  {doc['statistic']}",
+        "",
+        "value",
+        *(f"  {line}" for line in doc["arithmetic"]),
+        "",
+        f"events: {doc['events']['counted']} counted, {doc['events']['corrected']} corrected, "
+        f"{doc['events']['retracted']} retracted"
+        + (
+            f"; occurred {doc['events']['first_occurred_at']} .. "
+            f"{doc['events']['last_occurred_at']}"
+            if doc["events"]["counted"]
+            else ""
+        ),
+        *(
+            f"  batch {b['batch_id']}: {b['events']} events from {b['source_uri']}"
+            for b in doc["events"]["batches"]
+        ),
+    ]
+    if doc["corrections"]:
+        lines.append("corrections and retractions applied:")
+        lines.extend(
+            f"  {c['event_id']}: {c['kind']} by {c['by']} (batch {c['in_batch']}): "
+            f"{_fmt(c['original_value'])} -> "
+            + ("removed" if c["kind"] == "retraction" else _fmt(c["value"]))
+            + (
+                f" ({c['superseding_events']} superseding events, the last one wins)"
+                if c["superseding_events"] > 1
+                else ""
+            )
+            for c in doc["corrections"]
+        )
+    baseline, target = doc["baseline"], doc["target"]
+    lines += [
+        "",
+        f"baseline   {_fmt(baseline['value'])} from {baseline['from']}"
+        + (f": {baseline['how']} ({baseline['events']} events)" if "how" in baseline else ""),
+        f"target     {_fmt(target['value'])} from {target['from']}"
+        + (f": {target['how']}" if "how" in target else "")
+        + (f" (source: {target['benchmark_source']})" if target.get("benchmark_source") else ""),
+    ]
+    if doc["levels"]["commit"] is not None:
+        lines.append(
+            f"levels     commit {_fmt(doc['levels']['commit'])} (0.3), target (0.7), "
+            f"stretch {_fmt(doc['levels']['stretch'])} (1.0)"
+        )
+    lines += [
+        f"direction  {result['direction'] or 'undefined'}"
+        + (f" ({result['note']})" if result["note"] else ""),
+        f"progress   {_fmt(result['progress'])} = (current - baseline) / (target - baseline)",
+        f"score      {_fmt(result['score'])} (current value through the anchors, clamped to 0..1)",
+        f"expected   {_fmt(result['expected_progress'])} (share of the period elapsed)",
+        f"status     {result['status']} (at_risk beyond {doc['thresholds']['at_risk']:g} behind, "
+        f"off_track beyond {doc['thresholds']['off_track']:g})",
+    ]
+    if "event_list" in doc:
+        lines += ["", "events (seq, event_id, occurred_at, day, value, dimensions, batch):"]
+        lines.extend(
+            f"  {e['seq']} {e['event_id']} {e['occurred_at']} {e['day']} "
+            f"{_fmt(e['value'])}"
+            + ("" if e["counted"] else " [retracted]")
+            + (
+                f" [was {_fmt(e['original_value'])}]"
+                if e["superseded_kind"] == "correction"
+                else ""
+            )
+            + f" {e['dimensions']} batch {e['batch_id']}"
+            for e in doc["event_list"]
+        )
+    print("\n".join(lines))
