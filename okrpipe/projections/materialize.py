@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Literal
 
 import duckdb
@@ -18,6 +19,7 @@ import duckdb
 from okrpipe.clock import today_in
 from okrpipe.definitions import Definitions, load_definitions
 from okrpipe.projections import engine
+from okrpipe.serving.publish import publish
 from okrpipe.settings import Settings
 from okrpipe.store.database import open_db, scalar_int
 
@@ -38,6 +40,7 @@ class MaterializeResult:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     reason: str = ""
+    published: Path | None = None
 
     def summary(self) -> str:
         """One line for humans."""
@@ -138,6 +141,7 @@ def materialize(
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        result.published = publish(con, settings, now=now).path
     result.timings = timings.steps
     result.seconds = time.perf_counter() - clock
     return result
