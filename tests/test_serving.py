@@ -138,7 +138,8 @@ def test_superset_style_sqlalchemy_read_only(tmp_path: Path) -> None:
         comment = connection.execute(
             sqlalchemy.text("SELECT comment FROM duckdb_tables() WHERE table_name = 'kr_progress'")
         ).scalar()
-        assert comment and "key result" in comment
+        assert comment
+        assert "key result" in comment
         with pytest.raises(sqlalchemy.exc.DBAPIError):
             connection.execute(sqlalchemy.text("DELETE FROM kr_progress"))
     engine.dispose()
