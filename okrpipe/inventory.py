@@ -48,6 +48,18 @@ def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         """
     ).fetchone()
     schema = con.execute("SELECT value FROM okrpipe_meta WHERE key = 'schema_version'").fetchone()
+    # SPEC 1: superseding events without effect, listed as a diagnostic
+    unresolved = con.execute(
+        """
+        SELECT CASE WHEN t.event_id IS NULL THEN 'target_not_in_log'
+                    ELSE 'target_not_an_observation' END AS problem,
+               count(*), list(s.event_id ORDER BY s.seq)[1:5]
+        FROM events s
+        LEFT JOIN events t ON t.event_id = s.supersedes
+        WHERE s.kind <> 'observation' AND (t.event_id IS NULL OR t.kind <> 'observation')
+        GROUP BY ALL ORDER BY 1
+        """
+    ).fetchall()
     return {
         "events": int(events),
         "batches": int(sum(by_status.values())),
@@ -63,6 +75,9 @@ def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             "finished_at": last[4],
         },
         "schema_version": int(schema[0]) if schema else None,
+        "superseding_without_effect": {
+            problem: {"events": int(n), "first": list(ids)} for problem, n, ids in unresolved
+        },
     }
 
 

@@ -55,6 +55,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 f"{last['ingested_at']} ({last['source_uri']})",
             )
         )
+    for problem, found in document["superseding_without_effect"].items():
+        lines.append(
+            (
+                "no effect (yet)",
+                f"{found['events']} corrections/retractions: {problem.replace('_', ' ')} "
+                f"(e.g. {', '.join(found['first'])})",
+            )
+        )
     lines.append(("versions", ", ".join(f"{k} {v}" for k, v in document["versions"].items())))
     width = max(len(k) for k, _ in lines)
     for key, value in lines:
