@@ -19,6 +19,10 @@ class Settings(BaseSettings):
 
     db: Path = Field(default=Path("okr.duckdb"), description="The pipeline's DuckDB file.")
     definitions: Path = Field(default=Path("okrs.yaml"), description="The okrs.yaml file.")
+    inbox: Path = Field(
+        default=Path("inbox"),
+        description="The folder the pipeline flow takes new files from when given none.",
+    )
     max_reject_fraction: float = Field(
         default=0.5,
         ge=0.0,

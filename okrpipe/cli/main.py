@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from okrpipe import __version__
 from okrpipe.cli import (
     check_cmd,
+    demo_cmd,
     diff_cmd,
     explain_cmd,
     info_cmd,
     ingest_cmd,
     materialize_cmd,
+    run_cmd,
     snapshot_cmd,
     status_cmd,
 )
@@ -38,6 +40,8 @@ global options may also follow the command: okrpipe ingest --db x.duckdb file.cs
 environment: OKRPIPE_DB, OKRPIPE_DEFINITIONS, OKRPIPE_MAX_REJECT_FRACTION, OKRPIPE_LOCK_TIMEOUT"""
 
 COMMANDS = (
+    run_cmd,
+    demo_cmd,
     ingest_cmd,
     materialize_cmd,
     status_cmd,

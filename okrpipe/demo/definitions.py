@@ -75,12 +75,12 @@ objectives:
     period: {quarter}
     key_results:
       - id: daily_revenue
-        title: Grow daily new revenue 40% over {calendar.baseline_month.label}
+        title: Grow daily new revenue 50% over {calendar.baseline_month.label}
         metric: revenue
         window: trailing_28d
         statistic: daily_average
         baseline: {{period: {calendar.baseline_month.label}}}
-        target: {{change_pct: 40}}
+        target: {{change_pct: 50}}
 
   - id: launch_cloudsales
     title: Successfully launch CloudSALES in 90 days
