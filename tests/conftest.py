@@ -13,9 +13,11 @@ from hypothesis import HealthCheck, settings
 
 from okrpipe.settings import Settings
 
+# "default" keeps the suite within minutes (each example ingests real files); run
+# HYPOTHESIS_PROFILE=thorough for a long search before a release.
 settings.register_profile(
     "default",
-    max_examples=25,
+    max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from hypothesis import given
-from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from okrpipe.cli.main import main
@@ -271,7 +270,6 @@ PROJECTIONS = {
 }
 
 
-@hypothesis_settings(max_examples=15)
 @given(delivery=deliveries())
 def test_order_and_batching_of_arrival_do_not_matter(tmp_path_factory: Any, delivery: Any) -> None:
     events, batches = delivery

@@ -9,6 +9,7 @@ from okrpipe.cli.common import Context, add_json_flag, print_json, register_comm
 from okrpipe.clock import parse_date, parse_timestamp, today_in
 from okrpipe.definitions import load_definitions
 from okrpipe.history.explain import explain
+from okrpipe.projections.materialize import materialized_as_of
 
 HELP = "how a key result's figures were computed: window, filter, events, batches, corrections"
 EXAMPLES = """\
@@ -27,7 +28,11 @@ def register(
 ) -> None:
     parser = register_command(commands, parent, "explain", HELP, EXAMPLES)
     parser.add_argument("kr_id", metavar="KR_ID", help="a key result id from okrs.yaml")
-    parser.add_argument("--as-of", metavar="DATE", help="the as-of date D (default: today)")
+    parser.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="the as-of date D (default: that of the materialized tables, else today)",
+    )
     parser.add_argument(
         "--known-at", metavar="TIMESTAMP", help="use only what had been ingested by then (RFC 3339)"
     )
@@ -39,7 +44,12 @@ def register(
 def run(args: argparse.Namespace, ctx: Context) -> int:
     definitions = load_definitions(ctx.settings.definitions)
     known_at = parse_timestamp(args.known_at, "--known-at") if args.known_at else None
-    as_of = parse_date(args.as_of) if args.as_of else today_in(known_at or ctx.now, definitions.tz)
+    if args.as_of:
+        as_of = parse_date(args.as_of)
+    elif known_at:
+        as_of = today_in(known_at, definitions.tz)
+    else:  # the figures the tables show; today before the first materialize
+        as_of = materialized_as_of(ctx.settings) or today_in(ctx.now, definitions.tz)
     document = explain(
         ctx.settings,
         definitions,

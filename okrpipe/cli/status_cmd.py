@@ -14,6 +14,7 @@ from okrpipe.clock import parse_date, parse_timestamp, today_in
 from okrpipe.definitions import load_definitions
 from okrpipe.history.as_known import scratch_projections
 from okrpipe.projections.engine import prepare
+from okrpipe.projections.materialize import projection_state
 from okrpipe.projections.status import status_document
 from okrpipe.store.database import open_db
 
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             document = status_document(con, as_of, stamp)
     else:
         with open_db(ctx.settings, write=False) as con:
-            state = dict(con.execute("SELECT key, value FROM projection_state").fetchall())
+            state = projection_state(con)
             if not state:
                 print(
                     "okrpipe: nothing materialized yet; run `okrpipe materialize`", file=sys.stderr
@@ -123,4 +124,8 @@ def render(document: dict[str, Any]) -> None:
                 _number(kr["score"]),
                 f"[{_STYLE.get(kr['status'], '')}]{kr['status']}[/]",
             )
-    Console(width=max(100, Console().width)).print(table)
+    console = Console()
+    if not console.is_terminal:
+        # a pipe or a log file has no width: print the table whole rather than at 80 columns
+        console = Console(width=140)
+    console.print(table)

@@ -20,6 +20,7 @@ from okrpipe.demo.definitions import TIMEZONE, DemoCalendar, definitions_yaml
 from okrpipe.demo.events import DemoEvents, write_events
 from okrpipe.ingest.sources import expand
 from okrpipe.projections.engine import prepare
+from okrpipe.projections.materialize import projection_state
 from okrpipe.projections.status import status_document
 from okrpipe.settings import Settings
 from okrpipe.store.database import open_db
@@ -92,7 +93,7 @@ def current_status(settings: Settings) -> dict[str, Any] | None:
     """The status document of the materialized tables (None before any materialize)."""
     definitions = load_definitions(settings.definitions)
     with open_db(settings, write=False) as con:
-        state = dict(con.execute("SELECT key, value FROM projection_state").fetchall())
+        state = projection_state(con)
         if not state:
             return None
         prepare(con, definitions)

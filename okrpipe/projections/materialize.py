@@ -59,8 +59,19 @@ class MaterializeResult:
         )
 
 
-def _state(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def projection_state(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """What the last materialize recorded (``as_of``, ``known_at``, ...); empty before one."""
     return dict(con.execute("SELECT key, value FROM projection_state").fetchall())
+
+
+def materialized_as_of(settings: Settings) -> date | None:
+    """The as-of date of the stored projections (None when nothing is materialized), so that
+    a command explains the figures the tables show rather than today's."""
+    if not settings.db.exists():
+        return None
+    with open_db(settings, write=False) as con:
+        as_of = projection_state(con).get("as_of")
+    return date.fromisoformat(as_of) if as_of else None
 
 
 def _save_state(con: duckdb.DuckDBPyConnection, values: dict[str, str]) -> None:
@@ -86,7 +97,7 @@ def materialize(
     timings = engine.Timings()
     with open_db(settings, write=True) as con:
         engine.prepare(con, defs)
-        state = _state(con)
+        state = projection_state(con)
         last_seq = scalar_int(con, "SELECT coalesce(max(seq), 0) FROM events")
         done_seq = int(state.get("last_seq", "-1"))
         reason = (
