@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -83,25 +84,34 @@ def test_sigkill_at_random_points_then_rerun_equals_clean_run(
     seed = int(os.environ.get("OKRPIPE_CRASH_SEED", random.randrange(2**32)))
     rng = random.Random(seed)
     crashed_db = tmp_path / "crashed.duckdb"
-    kills = 0
-    for attempt in range(4):
+    kills = attempts = 0
+    while kills < 3 and attempts < 10:
+        attempts += 1
         delay = rng.uniform(0.3, clean_seconds * 0.95)
         child = subprocess.Popen(
             ingest_command(crashed_db, inputs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         time.sleep(delay)
-        if child.poll() is None:
+        killed = child.poll() is None
+        if killed:
             child.send_signal(signal.SIGKILL)
             kills += 1
         child.wait()
         if crashed_db.exists():
             consistent(crashed_db)
-        print(f"seed {seed}: attempt {attempt} killed after {delay:.2f} s")
+        print(f"seed {seed}: attempt {attempts} after {delay:.2f} s: killed {killed}")
+        if not killed:
+            # it finished first: start again from nothing, so that the next kill lands in work
+            for leftover in tmp_path.glob("crashed.duckdb*"):
+                if leftover.is_dir():
+                    shutil.rmtree(leftover)
+                else:
+                    leftover.unlink()
     final = subprocess.run(
         ingest_command(crashed_db, inputs), check=False, capture_output=True, text=True
     )
     assert final.returncode == 0, final.stderr
-    assert kills >= 1, f"seed {seed}: no attempt was killed mid-run"
+    assert kills >= 1, f"seed {seed}: no attempt was killed mid-run in {attempts} attempts"
     got = state(crashed_db)
     for table, rows in expected.items():
         assert got[table] == rows, f"seed {seed}: {table} differs"
