@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from okrpipe.cli.common import Context, add_json_flag, print_json, register_command
+from okrpipe.definitions import load_definitions
 from okrpipe.errors import UsageError
 from okrpipe.ingest.sources import expand
 
@@ -50,7 +51,9 @@ def register(
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    expand(args.paths)  # bad paths fail here, before Prefect starts
+    # bad paths and definitions fail here, in a second, before Prefect starts
+    expand(args.paths)
+    load_definitions(ctx.settings.definitions)
     summary = run_pipeline(ctx, paths=args.paths, as_of=args.as_of)
     if args.json:
         print_json(summary)
