@@ -41,7 +41,6 @@ def weekly_review(
         materialized=materialized,
         changes=status_changes(before, after),
         snapshot=snapshot,
-        snapshot_created=snapshot.taken_at == clock,
     )
     create_markdown_artifact(
         report.markdown(), key=ARTIFACT_KEY, description="the weekly key-result snapshot"

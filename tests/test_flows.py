@@ -27,6 +27,7 @@ from flows.tasks import materialize_step, retry_transient
 from flows.weekly import weekly_review
 from okrpipe.cli.main import main
 from okrpipe.orchestration.config import flow_settings, iso_week_label
+from okrpipe.orchestration.inbox import ingest_one, plan_files
 from okrpipe.settings import Settings, companion_paths
 from okrpipe.store.lock import file_lock
 from tests.helpers import NOW, event, query, write_ndjson
@@ -281,3 +282,12 @@ def test_okrpipe_run_command(project: Settings, capsys: pytest.CaptureFixture[st
     err = capsys.readouterr().err
     assert "okrpipe: error:" in err
     assert "Traceback" not in err
+
+
+def test_a_planned_file_that_vanished_is_a_failed_batch(project: Settings) -> None:
+    path = good_file(project.db.parent)
+    plan = plan_files(project, [str(path)])
+    path.unlink()  # a producer took it back between planning and ingest
+    result = ingest_one(project, plan.new[0], now=NOW)
+    assert result.status == "failed"
+    assert query(project, "SELECT status FROM batches") == [("failed",)]

@@ -8,9 +8,11 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 import sqlalchemy
 
+from okrpipe.history.snapshots import take_snapshot
 from okrpipe.projections.materialize import materialize
 from okrpipe.serving.publish import TABLES
 from okrpipe.settings import Settings, companion_paths
@@ -143,3 +145,20 @@ def test_superset_style_sqlalchemy_read_only(tmp_path: Path) -> None:
         with pytest.raises(sqlalchemy.exc.DBAPIError):
             connection.execute(sqlalchemy.text("DELETE FROM kr_progress"))
     engine.dispose()
+
+
+def test_a_snapshot_reaches_the_serving_database_at_once(tmp_path: Path) -> None:
+    (tmp_path / "okrs.yaml").write_text(DEFINITIONS)
+    settings = Settings(db=tmp_path / "okr.duckdb", definitions=tmp_path / "okrs.yaml")
+    now = datetime(2026, 3, 16, 9, tzinfo=UTC)
+    ingest(settings, write_ndjson(tmp_path / "a.jsonl", [event("a1", value=50)]), now=now)
+    materialize(settings, now=now, as_of=date(2026, 3, 15))
+    first = take_snapshot(settings, label="2026-W11", now=now)
+    again = take_snapshot(settings, label="2026-W11", now=now, keep_existing=True)
+    assert (first.created, again.created) == (True, False)
+    serving = duckdb.connect(str(companion_paths(settings.db)["serving"]), read_only=True)
+    try:
+        rows = serving.execute("SELECT label, kr_id FROM kr_snapshots ORDER BY kr_id").fetchall()
+    finally:
+        serving.close()
+    assert rows == [("2026-W11", "signups_kr"), ("2026-W11", "visits_kr")]

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import duckdb
 
 from okrpipe.errors import UsageError
+from okrpipe.serving.publish import publish
 from okrpipe.settings import Settings
 from okrpipe.store.database import open_db, scalar_int
 
@@ -21,6 +22,7 @@ class Snapshot:
     as_of: date | None
     key_results: int
     known_at: datetime | None
+    created: bool  # False: the label was taken and the stored snapshot is returned as it is
 
     def summary(self) -> str:
         return (
@@ -44,7 +46,7 @@ def take_snapshot(
     with open_db(settings, write=True) as con:
         taken = scalar_int(con, "SELECT count(*) FROM kr_snapshots WHERE label = $l", {"l": label})
         if taken and keep_existing:
-            return _existing(con, label)
+            return _existing(con, label, created=False)
         if taken:
             raise UsageError(
                 f"snapshot: label {label!r} is taken; snapshots are records and never change, "
@@ -56,10 +58,11 @@ def take_snapshot(
             "INSERT INTO kr_snapshots SELECT $label, $now, * FROM kr_progress",
             {"label": label, "now": now},
         )
-        return _existing(con, label)
+        publish(con, settings, now=now)  # BI tools see the new record now, not at the next run
+        return _existing(con, label, created=True)
 
 
-def _existing(con: duckdb.DuckDBPyConnection, label: str) -> Snapshot:
+def _existing(con: duckdb.DuckDBPyConnection, label: str, *, created: bool) -> Snapshot:
     row = con.execute(
         "SELECT count(*), max(taken_at), max(as_of), max(known_at) FROM kr_snapshots "
         "WHERE label = $l",
@@ -67,5 +70,10 @@ def _existing(con: duckdb.DuckDBPyConnection, label: str) -> Snapshot:
     ).fetchone()
     assert row is not None
     return Snapshot(
-        label=label, taken_at=row[1], as_of=row[2], key_results=int(row[0]), known_at=row[3]
+        label=label,
+        taken_at=row[1],
+        as_of=row[2],
+        key_results=int(row[0]),
+        known_at=row[3],
+        created=created,
     )

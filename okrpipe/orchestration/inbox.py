@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
+from okrpipe.errors import UsageError
 from okrpipe.ingest.batch import sha256_of
 from okrpipe.ingest.outcome import BatchResult
 from okrpipe.ingest.runner import ingest_files
-from okrpipe.ingest.sources import InputFile, expand
+from okrpipe.ingest.sources import SUPPORTED, InputFile, detect, expand
 from okrpipe.settings import Settings
 from okrpipe.store.database import open_db
 
@@ -72,6 +74,11 @@ def _settled(item: InputFile, recorded: dict[str, list[tuple[int | None, str | N
 
 
 def ingest_one(settings: Settings, path: str, *, now: datetime) -> BatchResult:
-    """Ingest one file as one batch (under the writer lock) and return what happened."""
-    report = ingest_files(settings, expand([path]), now=now)
-    return report.batches[0]
+    """Ingest one file as one batch (under the writer lock) and return what happened.
+
+    A planned file that vanished before its turn is recorded as a ``failed`` batch, like
+    any unreadable file, rather than stopping the run."""
+    item = detect(Path(path))
+    if item is None:
+        raise UsageError(f"{path}: not an input file; supported extensions are {SUPPORTED}")
+    return ingest_files(settings, [item], now=now).batches[0]

@@ -96,7 +96,6 @@ class RunReport:
     materialized: MaterializeResult | None = None
     changes: list[StatusChange] = field(default_factory=list)
     snapshot: Snapshot | None = None
-    snapshot_created: bool = False
 
     @property
     def problems(self) -> list[BatchResult]:
@@ -151,7 +150,7 @@ class RunReport:
         if self.materialized is not None:
             lines += ["## Materialize", "", self.materialized.summary(), ""]
         if self.snapshot is not None:
-            verb = "stored" if self.snapshot_created else "already stored, kept unchanged"
+            verb = "stored" if self.snapshot.created else "already stored, kept unchanged"
             lines += ["## Snapshot", "", f"{self.snapshot.summary()} ({verb})", ""]
         lines += ["## Key results whose status changed", ""]
         if self.changes:
@@ -188,7 +187,7 @@ class RunReport:
                 "label": self.snapshot.label,
                 "key_results": self.snapshot.key_results,
                 "taken_at": self.snapshot.taken_at.isoformat(),
-                "created": self.snapshot_created,
+                "created": self.snapshot.created,
                 "summary": self.snapshot.summary(),
             }
         return document
