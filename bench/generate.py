@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from okrpipe.store.database import path_literal
+
 METRICS = ["visits", "signups", "nps", "first_response_hours", "revenue"]
 
 # One row per event: a quarter of traffic from three channels and two teams, ~1% of rows
@@ -28,7 +30,7 @@ COPY (
          'team': ['support', 'sales'][1 + (j % 2)::INT]} AS dimensions,
         'bench' AS source
     FROM (SELECT CASE WHEN i % 500 = 499 THEN i - 1 ELSE i END AS j FROM range($n) t(i))
-) TO '{path}' (FORMAT json)
+) TO {path} (FORMAT json)
 """
 
 
@@ -49,7 +51,7 @@ def generate_ndjson(
     con.execute("SET enable_progress_bar = false")
     # COPY's target cannot be a bound parameter; the path is ours, not user input
     con.execute(
-        _EVENTS_SQL.replace("{path}", str(path).replace("'", "''")),
+        _EVENTS_SQL.replace("{path}", path_literal(path)),
         {"n": events, "metrics": METRICS, "spacing": spacing, "prefix": prefix, "start": start},
     )
     con.close()

@@ -14,14 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from prefect import State, flow, get_run_logger
-from prefect.artifacts import create_markdown_artifact
 from prefect.states import Failed
 
-from flows.tasks import capture_statuses, materialize_step, step
+from flows.tasks import materialize_and_compare, publish_report, step
 from okrpipe.ingest.outcome import BatchResult
 from okrpipe.orchestration.config import as_of_date, flow_settings, run_clock
 from okrpipe.orchestration.inbox import InboxPlan, ingest_one, plan_files
-from okrpipe.orchestration.run_report import RunReport, status_changes
+from okrpipe.orchestration.run_report import RunReport
 from okrpipe.settings import Settings
 
 ARTIFACT_KEY = "okr-pipeline"
@@ -68,7 +67,6 @@ def okr_pipeline(
     clock = run_clock(now)
     day = as_of_date(as_of)
     sources = [*(paths or []), *([inbox] if inbox else [])] or [str(settings.inbox)]
-    before = capture_statuses(settings)
     plan = plan_step(settings, sources)
     get_run_logger().info(
         "%d new file(s) to ingest; %d unchanged since an earlier run, not read again",
@@ -76,18 +74,15 @@ def okr_pipeline(
         len(plan.unchanged),
     )
     batches = [ingest_file(settings, path, clock) for path in plan.new]
-    materialized = materialize_step(settings, clock, day)
-    after = capture_statuses(settings)
+    materialized, changes = materialize_and_compare(settings, clock, day)
     report = RunReport(
         title=f"okr-pipeline: {len(batches)} file(s) ingested, as of {materialized.as_of}",
         batches=batches,
         unchanged_files=len(plan.unchanged),
         materialized=materialized,
-        changes=status_changes(before, after),
+        changes=changes,
     )
-    create_markdown_artifact(
-        report.markdown(), key=ARTIFACT_KEY, description="batches and key-result status changes"
-    )
+    summary = publish_report(report, ARTIFACT_KEY, "batches and key-result status changes")
     if report.problems:
-        return Failed(message=report.problem_message(), data=report.summary())
-    return report.summary()
+        return Failed(message=report.problem_message(), data=summary)
+    return summary

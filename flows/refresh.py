@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow
-from prefect.artifacts import create_markdown_artifact
 
-from flows.tasks import capture_statuses, materialize_step
+from flows.tasks import materialize_and_compare, publish_report
 from okrpipe.orchestration.config import as_of_date, flow_settings, run_clock
-from okrpipe.orchestration.run_report import RunReport, status_changes
+from okrpipe.orchestration.run_report import RunReport
 
 ARTIFACT_KEY = "kr-refresh"
 
@@ -27,15 +26,10 @@ def kr_refresh(
     time zone) and report the key results whose status changed."""
     settings = flow_settings(db=db, definitions=definitions, lock_timeout=lock_timeout)
     clock = run_clock(now)
-    before = capture_statuses(settings)
-    materialized = materialize_step(settings, clock, as_of_date(as_of))
-    after = capture_statuses(settings)
+    materialized, changes = materialize_and_compare(settings, clock, as_of_date(as_of))
     report = RunReport(
         title=f"kr-refresh as of {materialized.as_of}",
         materialized=materialized,
-        changes=status_changes(before, after),
+        changes=changes,
     )
-    create_markdown_artifact(
-        report.markdown(), key=ARTIFACT_KEY, description="key-result status changes"
-    )
-    return report.summary()
+    return publish_report(report, ARTIFACT_KEY, "key-result status changes")

@@ -8,12 +8,19 @@ from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
 
 from prefect import State, Task, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
 
 from okrpipe.history.snapshots import Snapshot, take_snapshot
 from okrpipe.orchestration.config import is_retryable
-from okrpipe.orchestration.run_report import KrStatus, kr_statuses
+from okrpipe.orchestration.run_report import (
+    KrStatus,
+    RunReport,
+    StatusChange,
+    kr_statuses,
+    status_changes,
+)
 from okrpipe.projections.materialize import MaterializeResult, materialize
 from okrpipe.settings import Settings
 
@@ -67,3 +74,18 @@ def snapshot_step(settings: Settings, label: str, now: datetime) -> Snapshot:
     snapshot = take_snapshot(settings, label=label, now=now, keep_existing=True)
     get_run_logger().info(snapshot.summary())
     return snapshot
+
+
+def materialize_and_compare(
+    settings: Settings, now: datetime, as_of: date | None
+) -> tuple[MaterializeResult, list[StatusChange]]:
+    """Materialize, and the key results whose status that changed (captured around it)."""
+    before = capture_statuses(settings)
+    materialized = materialize_step(settings, now, as_of)
+    return materialized, status_changes(before, capture_statuses(settings))
+
+
+def publish_report(report: RunReport, key: str, description: str) -> dict[str, Any]:
+    """The run's report as a Markdown artifact under ``key``; returns its summary."""
+    create_markdown_artifact(report.markdown(), key=key, description=description)
+    return report.summary()

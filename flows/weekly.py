@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow
-from prefect.artifacts import create_markdown_artifact
 
-from flows.tasks import capture_statuses, materialize_step, snapshot_step
+from flows.tasks import materialize_and_compare, publish_report, snapshot_step
 from okrpipe.orchestration.config import as_of_date, flow_settings, iso_week_label, run_clock
-from okrpipe.orchestration.run_report import RunReport, status_changes
+from okrpipe.orchestration.run_report import RunReport
 
 ARTIFACT_KEY = "weekly-review"
 
@@ -32,17 +31,12 @@ def weekly_review(
     ``label`` (default the ISO week of the as-of date, e.g. ``2026-W10``)."""
     settings = flow_settings(db=db, definitions=definitions, lock_timeout=lock_timeout)
     clock = run_clock(now)
-    before = capture_statuses(settings)
-    materialized = materialize_step(settings, clock, as_of_date(as_of))
-    after = capture_statuses(settings)
+    materialized, changes = materialize_and_compare(settings, clock, as_of_date(as_of))
     snapshot = snapshot_step(settings, label or iso_week_label(materialized.as_of), clock)
     report = RunReport(
         title=f"weekly-review {snapshot.label}",
         materialized=materialized,
-        changes=status_changes(before, after),
+        changes=changes,
         snapshot=snapshot,
     )
-    create_markdown_artifact(
-        report.markdown(), key=ARTIFACT_KEY, description="the weekly key-result snapshot"
-    )
-    return report.summary()
+    return publish_report(report, ARTIFACT_KEY, "the weekly key-result snapshot")

@@ -38,10 +38,11 @@ KINDS = ("observation", "correction", "retraction")
 METRIC_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
 DIMENSION_KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
 EVENT_ID_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]+$"
-TIMESTAMP_PATTERN = (
-    r"^\d{4}-\d{2}-\d{2}[Tt ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"
-    r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$"
-)
+_CLOCK = r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"
+#: RFC 3339 date-time without, and with, its offset (unanchored, for SQL regexps too)
+TIMESTAMP_WITHOUT_OFFSET = r"\d{4}-\d{2}-\d{2}[Tt ]" + _CLOCK
+TIMESTAMP_WITH_OFFSET = TIMESTAMP_WITHOUT_OFFSET + r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)"
+TIMESTAMP_PATTERN = "^" + TIMESTAMP_WITH_OFFSET + "$"
 
 #: Every reason code a rejected row can carry (SPEC 3), plus ``invalid_source`` and
 #: ``invalid_supersedes`` for the two field rules that SPEC 3 names no code for.

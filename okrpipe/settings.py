@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from okrpipe.errors import UsageError
 
 
 class Settings(BaseSettings):
@@ -45,6 +47,22 @@ class Settings(BaseSettings):
     data_docs: bool = Field(
         default=False, description="Also write Great Expectations Data Docs to <db>.gx/."
     )
+
+
+def settings_with(origin: str, **overrides: object) -> Settings:
+    """``OKRPIPE_*`` settings with the ``overrides`` that were given (None and "" were not).
+
+    A bad value fails with one line naming the setting, ``origin`` (where overrides come
+    from, e.g. "flag") and its environment variable."""
+    given = {key: value for key, value in overrides.items() if value is not None and value != ""}
+    try:
+        return Settings(**given)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        field = ".".join(str(part) for part in problem["loc"])
+        raise UsageError(
+            f"setting {field} ({origin} or OKRPIPE_{field.upper()}): {problem['msg']}"
+        ) from None
 
 
 def companion_paths(db: Path) -> dict[str, Path]:

@@ -15,8 +15,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from okrpipe.ingest.runner import IngestReport, ingest_files
-from okrpipe.ingest.sources import expand
+from okrpipe.event_format import FIELDS
+from okrpipe.ingest.runner import IngestReport, ingest_paths
 from okrpipe.settings import Settings
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
@@ -85,21 +85,8 @@ def write_parquet(path: Path, rows: Sequence[dict[str, Any]], *, gz: bool = Fals
     return _write(path, buffer.getvalue(), gz)
 
 
-_ORDER = [
-    "event_id",
-    "kind",
-    "metric",
-    "value",
-    "occurred_at",
-    "dimensions",
-    "source",
-    "supersedes",
-    "schema_version",
-]
-
-
 def _field_order(name: str) -> tuple[int, str]:
-    return (_ORDER.index(name) if name in _ORDER else len(_ORDER), name)
+    return (FIELDS.index(name) if name in FIELDS else len(FIELDS), name)
 
 
 def _write(path: Path, data: bytes, gz: bool) -> Path:
@@ -113,7 +100,7 @@ def _write(path: Path, data: bytes, gz: bool) -> Path:
 def ingest(
     settings: Settings, *paths: Path | str, now: datetime = NOW, **kwargs: Any
 ) -> IngestReport:
-    return ingest_files(settings, expand([str(p) for p in paths]), now=now, **kwargs)
+    return ingest_paths(settings, [str(p) for p in paths], now=now, **kwargs)
 
 
 def query(settings: Settings, sql: str, params: object = None) -> list[tuple[Any, ...]]:

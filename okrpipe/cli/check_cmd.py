@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from okrpipe.cli.common import Context, add_json_flag, print_json
+from okrpipe.cli.common import Context, add_json_flag, print_json, register_command
 from okrpipe.definitions.checks import warnings_for
 from okrpipe.definitions.loader import load_definitions
 from okrpipe.definitions.resolved import Definitions
@@ -30,14 +30,7 @@ the error names the path inside the file, e.g.
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser
 ) -> None:
-    parser = commands.add_parser(
-        "check",
-        help=HELP,
-        description=HELP,
-        epilog=EXAMPLES,
-        parents=[parent],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = register_command(commands, parent, "check", HELP, EXAMPLES)
     add_json_flag(parser)
     parser.set_defaults(handler=run)
 

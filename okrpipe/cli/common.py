@@ -7,14 +7,10 @@ import json
 import sys
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from okrpipe.clock import parse_timestamp, utc_now
-from okrpipe.errors import UsageError
-from okrpipe.settings import Settings
+from okrpipe.settings import Settings, settings_with
 
 
 @dataclass
@@ -28,23 +24,13 @@ class Context:
 
 def build_context(args: argparse.Namespace) -> Context:
     """Settings from ``OKRPIPE_*`` overridden by the global flags."""
-    overrides: dict[str, Any] = {}
-    if getattr(args, "db", None):
-        overrides["db"] = Path(args.db)
-    if getattr(args, "definitions", None):
-        overrides["definitions"] = Path(args.definitions)
-    if getattr(args, "max_reject_fraction", None) is not None:
-        overrides["max_reject_fraction"] = args.max_reject_fraction
-    if getattr(args, "suite", None):
-        overrides["suite"] = Path(args.suite)
-    try:
-        settings = Settings(**overrides)
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        field = ".".join(str(part) for part in problem["loc"])
-        raise UsageError(
-            f"setting {field} (flag or OKRPIPE_{field.upper()}): {problem['msg']}"
-        ) from None
+    settings = settings_with(
+        "flag",
+        **{
+            name: getattr(args, name, None)
+            for name in ("db", "definitions", "max_reject_fraction", "suite")
+        },
+    )
     now = parse_timestamp(args.now, "--now") if getattr(args, "now", None) else utc_now()
     return Context(settings=settings, now=now, debug=bool(getattr(args, "debug", False)))
 
@@ -53,6 +39,15 @@ def print_json(document: Any) -> None:
     """One JSON document on stdout (dates and paths as strings)."""
     json.dump(document, sys.stdout, default=str, indent=2, allow_nan=False)
     sys.stdout.write("\n")
+
+
+def fmt_value(value: Any) -> str:
+    """A figure for people: floats to 6 significant digits, NULL for a missing value."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    return str(value)
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 from okrpipe.cli.common import Context, register_command
 from okrpipe.cli.run_cmd import print_summary, run_pipeline
 from okrpipe.cli.status_cmd import render
-from okrpipe.demo import current_status, prepare_demo
+from okrpipe.definitions import load_definitions
+from okrpipe.demo import prepare_demo
+from okrpipe.projections.status import materialized_status
 
 HELP = "write example OKRs and a quarter of example events, run the pipeline, show the status"
 EXAMPLES = """\
@@ -59,7 +61,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         as_of=setup.as_of.isoformat(),
     )
     print_summary(summary)
-    document = current_status(settings)
+    document = materialized_status(settings, load_definitions(settings.definitions))
     if document is not None:
         render(document)
     options = f"--db {settings.db} --definitions {settings.definitions}"

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from okrpipe.cli.common import Context, add_json_flag, print_json, register_command
+from okrpipe.cli.common import (
+    Context,
+    add_json_flag,
+    fmt_value,
+    print_json,
+    register_command,
+)
 from okrpipe.clock import parse_date, parse_timestamp, today_in
 from okrpipe.definitions import load_definitions
 from okrpipe.errors import UsageError
@@ -48,12 +54,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.6g}"
-    return "NULL" if value is None else str(value)
-
-
 def render(doc: dict[str, Any]) -> None:
     lines = [
         f"from {doc['from']} to {doc['to']}, as of {doc['as_of']}: "
@@ -70,7 +70,7 @@ def render(doc: dict[str, Any]) -> None:
         lines.append(
             f"key result {kr['kr_id']} ({kr['objective_id']}): "
             + "; ".join(
-                f"{name} {_fmt(c['from'])} -> {_fmt(c['to'])}"
+                f"{name} {fmt_value(c['from'])} -> {fmt_value(c['to'])}"
                 + (f" ({c['change']:+,.4g})" if "change" in c else "")
                 for name, c in kr["changes"].items()
             )
@@ -86,7 +86,7 @@ def render(doc: dict[str, Any]) -> None:
         lines.append(
             f"objective {objective['objective_id']}: "
             + "; ".join(
-                f"{name} {_fmt(c['from'])} -> {_fmt(c['to'])}"
+                f"{name} {fmt_value(c['from'])} -> {fmt_value(c['to'])}"
                 for name, c in objective["changes"].items()
             )
         )

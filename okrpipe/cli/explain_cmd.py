@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from okrpipe.cli.common import Context, add_json_flag, print_json, register_command
+from okrpipe.cli.common import (
+    Context,
+    add_json_flag,
+    fmt_value,
+    print_json,
+    register_command,
+)
 from okrpipe.clock import parse_date, parse_timestamp, today_in
 from okrpipe.definitions import load_definitions
 from okrpipe.history.explain import explain
@@ -66,14 +72,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, float):
-        return f"{value:,.6g}"
-    return str(value)
-
-
 def render(doc: dict[str, Any]) -> None:
     """The explanation as readable text."""
     result = doc["result"]
@@ -121,8 +119,8 @@ def render(doc: dict[str, Any]) -> None:
         lines.append("corrections and retractions applied:")
         lines.extend(
             f"  {c['event_id']}: {c['kind']} by {c['by']} (batch {c['in_batch']}): "
-            f"{_fmt(c['original_value'])} -> "
-            + ("removed" if c["kind"] == "retraction" else _fmt(c["value"]))
+            f"{fmt_value(c['original_value'])} -> "
+            + ("removed" if c["kind"] == "retraction" else fmt_value(c["value"]))
             + (
                 f" ({c['superseding_events']} superseding events, the last one wins)"
                 if c["superseding_events"] > 1
@@ -133,23 +131,24 @@ def render(doc: dict[str, Any]) -> None:
     baseline, target = doc["baseline"], doc["target"]
     lines += [
         "",
-        f"baseline   {_fmt(baseline['value'])} from {baseline['from']}"
+        f"baseline   {fmt_value(baseline['value'])} from {baseline['from']}"
         + (f": {baseline['how']} ({baseline['events']} events)" if "how" in baseline else ""),
-        f"target     {_fmt(target['value'])} from {target['from']}"
+        f"target     {fmt_value(target['value'])} from {target['from']}"
         + (f": {target['how']}" if "how" in target else "")
         + (f" (source: {target['benchmark_source']})" if target.get("benchmark_source") else ""),
     ]
     if doc["levels"]["commit"] is not None:
         lines.append(
-            f"levels     commit {_fmt(doc['levels']['commit'])} (0.3), target (0.7), "
-            f"stretch {_fmt(doc['levels']['stretch'])} (1.0)"
+            f"levels     commit {fmt_value(doc['levels']['commit'])} (0.3), target (0.7), "
+            f"stretch {fmt_value(doc['levels']['stretch'])} (1.0)"
         )
     lines += [
         f"direction  {result['direction'] or 'undefined'}"
         + (f" ({result['note']})" if result["note"] else ""),
-        f"progress   {_fmt(result['progress'])} = (current - baseline) / (target - baseline)",
-        f"score      {_fmt(result['score'])} (current value through the anchors, clamped to 0..1)",
-        f"expected   {_fmt(result['expected_progress'])} (share of the period elapsed)",
+        f"progress   {fmt_value(result['progress'])} = (current - baseline) / (target - baseline)",
+        f"score      {fmt_value(result['score'])} "
+        "(current value through the anchors, clamped to 0..1)",
+        f"expected   {fmt_value(result['expected_progress'])} (share of the period elapsed)",
         f"status     {result['status']} (at_risk beyond {doc['thresholds']['at_risk']:g} behind, "
         f"off_track beyond {doc['thresholds']['off_track']:g})",
     ]
@@ -157,10 +156,10 @@ def render(doc: dict[str, Any]) -> None:
         lines += ["", "events (seq, event_id, occurred_at, day, value, dimensions, batch):"]
         lines.extend(
             f"  {e['seq']} {e['event_id']} {e['occurred_at']} {e['day']} "
-            f"{_fmt(e['value'])}"
+            f"{fmt_value(e['value'])}"
             + ("" if e["counted"] else " [retracted]")
             + (
-                f" [was {_fmt(e['original_value'])}]"
+                f" [was {fmt_value(e['original_value'])}]"
                 if e["superseded_kind"] == "correction"
                 else ""
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from okrpipe.cli.common import Context, add_json_flag, print_json
+from okrpipe.cli.common import Context, add_json_flag, print_json, register_command
 from okrpipe.inventory import describe
 
 HELP = "show the database and serving paths, counts, the last ingest and versions"
@@ -17,14 +17,7 @@ examples:
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser
 ) -> None:
-    parser = commands.add_parser(
-        "info",
-        help=HELP,
-        description=HELP,
-        epilog=EXAMPLES,
-        parents=[parent],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = register_command(commands, parent, "info", HELP, EXAMPLES)
     add_json_flag(parser)
     parser.set_defaults(handler=run)
 

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import Progress as Bar
 from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from okrpipe.cli.common import Context, add_json_flag, print_json
+from okrpipe.cli.common import Context, add_json_flag, print_json, register_command
 from okrpipe.ingest.outcome import BatchResult
 from okrpipe.ingest.runner import IngestReport, ingest_files
 from okrpipe.ingest.sources import InputFile, expand
@@ -35,14 +35,7 @@ failed, 2 for bad usage."""
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser
 ) -> None:
-    parser = commands.add_parser(
-        "ingest",
-        help=HELP,
-        description=HELP,
-        epilog=EXAMPLES,
-        parents=[parent],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = register_command(commands, parent, "ingest", HELP, EXAMPLES)
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or globs")
     parser.add_argument(
         "--max-reject-fraction",

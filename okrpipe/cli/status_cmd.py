@@ -13,10 +13,7 @@ from okrpipe.cli.common import Context, add_json_flag, print_json, register_comm
 from okrpipe.clock import parse_date, parse_timestamp, today_in
 from okrpipe.definitions import load_definitions
 from okrpipe.history.as_known import scratch_projections
-from okrpipe.projections.engine import prepare
-from okrpipe.projections.materialize import projection_state
-from okrpipe.projections.status import status_document
-from okrpipe.store.database import open_db
+from okrpipe.projections.status import materialized_status, status_document
 
 HELP = "objectives and key results: score, progress and status"
 EXAMPLES = """\
@@ -58,17 +55,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ) as con:
             document = status_document(con, as_of, stamp)
     else:
-        with open_db(ctx.settings, write=False) as con:
-            state = projection_state(con)
-            if not state:
-                print(
-                    "okrpipe: nothing materialized yet; run `okrpipe materialize`", file=sys.stderr
-                )
-                return 1
-            prepare(con, definitions)
-            document = status_document(
-                con, parse_date(state["as_of"]), parse_timestamp(state["known_at"], "known_at")
-            )
+        stored = materialized_status(ctx.settings, definitions)
+        if stored is None:
+            print("okrpipe: nothing materialized yet; run `okrpipe materialize`", file=sys.stderr)
+            return 1
+        document = stored
     if args.json:
         print_json(document)
     else:

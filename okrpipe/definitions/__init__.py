@@ -8,13 +8,13 @@ inside it and the fix. ``check_definitions(path)`` also returns non-fatal warnin
 from __future__ import annotations
 
 from okrpipe.definitions.loader import check_definitions, load_definitions
+from okrpipe.definitions.model import ChangePct
 from okrpipe.definitions.periods import Period, Window, parse_period, parse_window
 from okrpipe.definitions.resolved import (
     Anchors,
     Baseline,
     Benchmark,
     BenchmarkTarget,
-    ChangePct,
     Definitions,
     Direction,
     KeyResult,

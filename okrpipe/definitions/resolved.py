@@ -33,22 +33,6 @@ Anchors = tuple[tuple[float, float], ...]
 LEVEL_SCORES = {"baseline": 0.0, "commit": 0.3, "target": 0.7, "stretch": 1.0}
 FINGERPRINT_VERSION = "okrpipe.definitions/1"
 
-__all__ = [
-    "Anchors",
-    "Benchmark",
-    "BenchmarkTarget",
-    "ChangePct",
-    "Definitions",
-    "Direction",
-    "KeyResult",
-    "Kpi",
-    "Metric",
-    "Objective",
-    "Ratio",
-    "Thresholds",
-    "direction_of",
-]
-
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -132,11 +116,6 @@ class KeyResult:
     stretch: float | None = None
     weight: float = 1.0
     description: str | None = None
-
-    @property
-    def has_levels(self) -> bool:
-        """Whether the key result has commit and stretch levels."""
-        return self.commit is not None
 
     def baseline_value(self, computed: float | None = None) -> float | None:
         """The numeric baseline, or ``computed`` (the metric over the baseline period)."""

@@ -11,19 +11,14 @@ import shutil
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from okrpipe.clock import parse_date, parse_timestamp, today_in
+from okrpipe.clock import today_in
 from okrpipe.definitions import load_definitions
 from okrpipe.demo.definitions import TIMEZONE, DemoCalendar, definitions_yaml
 from okrpipe.demo.events import DemoEvents, write_events
 from okrpipe.ingest.sources import expand
-from okrpipe.projections.engine import prepare
-from okrpipe.projections.materialize import projection_state
-from okrpipe.projections.status import status_document
 from okrpipe.settings import Settings
-from okrpipe.store.database import open_db
 
 INBOX = "inbox"
 
@@ -87,16 +82,3 @@ def prepare_demo(folder: Path, *, settings: Settings, now: datetime) -> DemoSetu
         partial.rename(inbox)
         events.files = [inbox / path.name for path in events.files]
     return DemoSetup(inbox, definitions, calendar, wrote, events)
-
-
-def current_status(settings: Settings) -> dict[str, Any] | None:
-    """The status document of the materialized tables (None before any materialize)."""
-    definitions = load_definitions(settings.definitions)
-    with open_db(settings, write=False) as con:
-        state = projection_state(con)
-        if not state:
-            return None
-        prepare(con, definitions)
-        return status_document(
-            con, parse_date(state["as_of"]), parse_timestamp(state["known_at"], "known_at")
-        )

@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from okrpipe.demo.definitions import TIMEZONE, DemoCalendar
+from okrpipe.store.database import path_literal
 
 Array = npt.NDArray[Any]
 FORMATS = (".jsonl", ".csv.gz", ".parquet")
@@ -326,10 +327,6 @@ def _table(frames: list[dict[str, Array]]) -> pa.Table:
     )
 
 
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def write_events(inbox: Path, calendar: DemoCalendar, *, seed: int = 2026) -> DemoEvents:
     """Write the demo's events into ``inbox``: one file per ISO week, formats rotating."""
     rng = np.random.default_rng(seed)
@@ -369,7 +366,7 @@ def write_events(inbox: Path, calendar: DemoCalendar, *, seed: int = 2026) -> De
             con.execute(
                 f"COPY (SELECT event_id, kind, metric, value, occurred_at, {dimensions}, source, "
                 f'supersedes FROM demo WHERE week = {week} ORDER BY "order", event_id) '
-                f"TO {_literal(path)} ({options})"
+                f"TO {path_literal(path)} ({options})"
             )
             written.files.append(path)
     finally:

@@ -48,9 +48,6 @@ class Validator(Protocol):
 
     def validate(self, con: duckdb.DuckDBPyConnection, *, now: datetime) -> ValidationRun: ...
 
-    def close(self) -> None:
-        """Release what the validator holds on the connection."""
-
 
 @dataclass
 class _Verdict:

@@ -310,8 +310,11 @@ def raw_records(
             skip = int(nonblank[0]) + 1
             start, end, blank = start[skip:], end[skip:], blank[skip:]
         numbers = np.cumsum(~blank, dtype=np.int64) + (next_row - 1)
+        first = next_row
         next_row += int((~blank).sum())
-        hit = ~blank & np.isin(numbers, wanted, assume_unique=False)
+        # only the wanted numbers of this chunk: a whole rejected batch wants every row
+        here = wanted[np.searchsorted(wanted, first) : np.searchsorted(wanted, next_row)]
+        hit = ~blank & np.isin(numbers, here)
         for i in np.flatnonzero(hit):
             text = bytes(span.data[start[i] : end[i]]).decode("utf-8", errors="backslashreplace")
             yield int(numbers[i]), text

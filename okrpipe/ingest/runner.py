@@ -17,7 +17,6 @@ from okrpipe.store.database import open_db
 log = logging.getLogger("okrpipe.ingest")
 
 ProgressFactory = Callable[[InputFile], Progress | None]
-ValidatorFactory = Callable[[Settings], Validator]
 
 
 @dataclass
@@ -48,7 +47,6 @@ def ingest_files(
     files: list[InputFile],
     *,
     now: datetime,
-    validator: Validator | None = None,
     retry_rejected: bool = False,
     on_progress: ProgressFactory | None = None,
     on_batch: Callable[[BatchResult], None] | None = None,
@@ -57,26 +55,23 @@ def ingest_files(
     results: list[BatchResult] = []
     if not files:
         return IngestReport(results)
-    checker = validator or default_validator(settings)
+    checker = default_validator(settings)
     with open_db(settings, write=True) as con:
         prepare(con)
-        try:
-            for item in files:
-                result = ingest_file(
-                    con,
-                    item,
-                    now=now,
-                    validator=checker,
-                    max_reject_fraction=settings.max_reject_fraction,
-                    retry_rejected=retry_rejected,
-                    progress=on_progress(item) if on_progress else None,
-                )
-                log.log(logging.INFO if result.ok else logging.WARNING, result.summary())
-                results.append(result)
-                if on_batch:
-                    on_batch(result)
-        finally:
-            checker.close()
+        for item in files:
+            result = ingest_file(
+                con,
+                item,
+                now=now,
+                validator=checker,
+                max_reject_fraction=settings.max_reject_fraction,
+                retry_rejected=retry_rejected,
+                progress=on_progress(item) if on_progress else None,
+            )
+            log.log(logging.INFO if result.ok else logging.WARNING, result.summary())
+            results.append(result)
+            if on_batch:
+                on_batch(result)
     return IngestReport(results)
 
 

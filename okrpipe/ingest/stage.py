@@ -26,15 +26,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from okrpipe.errors import InputFileError
-from okrpipe.event_format import FIELDS
+from okrpipe.event_format import FIELDS, TIMESTAMP_WITH_OFFSET, TIMESTAMP_WITHOUT_OFFSET
 from okrpipe.ingest.readahead import ReadAhead
 from okrpipe.ingest.records import DEFAULT_CHUNK_BYTES, csv_chunks, ndjson_chunks, raw_records
 from okrpipe.ingest.sources import InputFile
 
-KNOWN_FIELDS = FIELDS
-_CLOCK = r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"
-TIMESTAMP_WITHOUT_OFFSET = r"\d{4}-\d{2}-\d{2}[Tt ]" + _CLOCK
-TIMESTAMP_WITH_OFFSET = TIMESTAMP_WITHOUT_OFFSET + r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)"
 PARQUET_BATCH_ROWS = 256_000
 # DuckDB scans one Arrow record batch per thread: cut chunks so that all cores take part
 PARALLEL_BATCH_ROWS = 32_768
@@ -87,12 +83,12 @@ def _cells_sql(item: InputFile) -> str:
 
 def _params(item: InputFile, header: list[str] | None) -> dict[str, object]:
     if header is None:
-        return {"known": list(KNOWN_FIELDS), "dimensions_from_text": item.format == "parquet"}
+        return {"known": list(FIELDS), "dimensions_from_text": item.format == "parquet"}
     params: dict[str, object] = {
         "ncols": len(header),
-        "extra": [name for name in header if name not in KNOWN_FIELDS],
+        "extra": [name for name in header if name not in FIELDS],
     }
-    for field in KNOWN_FIELDS:
+    for field in FIELDS:
         params[f"i_{field}"] = header.index(field) + 1 if field in header else None
     return params
 

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
 
 from okrpipe.clock import parse_date, parse_timestamp, utc_now
-from okrpipe.errors import UsageError
-from okrpipe.settings import Settings
+from okrpipe.settings import Settings, settings_with
 
 
 def flow_settings(
@@ -21,23 +16,13 @@ def flow_settings(
     lock_timeout: float | None = None,
 ) -> Settings:
     """Settings of a flow run: the parameters that are given override ``OKRPIPE_*``."""
-    overrides: dict[str, Any] = {}
-    if db:
-        overrides["db"] = Path(db)
-    if definitions:
-        overrides["definitions"] = Path(definitions)
-    if max_reject_fraction is not None:
-        overrides["max_reject_fraction"] = max_reject_fraction
-    if lock_timeout is not None:
-        overrides["lock_timeout"] = lock_timeout
-    try:
-        return Settings(**overrides)
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        field = ".".join(str(part) for part in problem["loc"])
-        raise UsageError(
-            f"setting {field} (flow parameter or OKRPIPE_{field.upper()}): {problem['msg']}"
-        ) from None
+    return settings_with(
+        "flow parameter",
+        db=db,
+        definitions=definitions,
+        max_reject_fraction=max_reject_fraction,
+        lock_timeout=lock_timeout,
+    )
 
 
 def run_clock(now: str | None) -> datetime:

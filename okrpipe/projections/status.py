@@ -7,6 +7,13 @@ from typing import Any
 
 import duckdb
 
+from okrpipe.clock import parse_date, parse_timestamp
+from okrpipe.definitions import Definitions
+from okrpipe.projections.engine import prepare
+from okrpipe.projections.materialize import projection_state
+from okrpipe.settings import Settings
+from okrpipe.store.database import open_db
+
 OBJECTIVE_COLUMNS = (
     "as_of",
     "objective_id",
@@ -58,9 +65,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _rows(
-    con: duckdb.DuckDBPyConnection, query: str, columns: tuple[str, ...]
+def _select(
+    con: duckdb.DuckDBPyConnection, table: str, key: str, order: str, columns: tuple[str, ...]
 ) -> list[dict[str, Any]]:
+    """``columns`` of the (unqualified) projection ``table``, in the order of ``order``'s
+    ``position`` (definition order), as dicts of JSON-ready values."""
+    listed = ", ".join(f'p."{c}"' for c in columns)
+    # identifiers are this module's constants, never input
+    query = f"SELECT {listed} FROM {table} p LEFT JOIN {order} d USING ({key}) ORDER BY d.position"
     return [
         dict(zip(columns, map(_plain, row), strict=True)) for row in con.execute(query).fetchall()
     ]
@@ -71,25 +83,25 @@ def status_document(
 ) -> dict[str, Any]:
     """``{"as_of", "known_at", "objectives": [... {"key_results": [...]}]}`` from the
     (unqualified) objective_progress and kr_progress tables, in definition order."""
-    objectives = _rows(
-        con,
-        "SELECT p.as_of, p.objective_id, p.title, p.owner, p.parent_id, p.weight, "
-        "p.period_start, p.period_end, p.score, p.rollup_score, p.status, p.key_results, "
-        "p.known_at FROM objective_progress p "
-        "LEFT JOIN defs.objectives d USING (objective_id) ORDER BY d.position",
-        OBJECTIVE_COLUMNS,
+    objectives = _select(
+        con, "objective_progress", "objective_id", "defs.objectives", OBJECTIVE_COLUMNS
     )
-    krs = _rows(
-        con,
-        "SELECT p.as_of, p.objective_id, p.kr_id, p.title, p.metric, p.window_start, "
-        'p.window_end, p.current_value, p.baseline, p.target, p."commit", p.stretch, '
-        "p.direction, p.progress, p.score, p.elapsed, p.expected_progress, p.status, "
-        "p.events, p.weight, p.period_start, p.period_end, p.note, p.known_at "
-        "FROM kr_progress p LEFT JOIN defs.key_results d USING (kr_id) ORDER BY d.position",
-        KR_COLUMNS,
-    )
+    by_objective: dict[str, list[dict[str, Any]]] = {o["objective_id"]: [] for o in objectives}
+    for kr in _select(con, "kr_progress", "kr_id", "defs.key_results", KR_COLUMNS):
+        by_objective.setdefault(kr["objective_id"], []).append(kr)
     for objective in objectives:
-        objective["key_results"] = [
-            kr for kr in krs if kr["objective_id"] == objective["objective_id"]
-        ]
+        objective["key_results"] = by_objective[objective["objective_id"]]
     return {"as_of": as_of.isoformat(), "known_at": known_at.isoformat(), "objectives": objectives}
+
+
+def materialized_status(settings: Settings, definitions: Definitions) -> dict[str, Any] | None:
+    """The status document of the stored projections, as the last materialize left them
+    (None before the first one)."""
+    with open_db(settings, write=False) as con:
+        state = projection_state(con)
+        if not state:
+            return None
+        prepare(con, definitions)
+        return status_document(
+            con, parse_date(state["as_of"]), parse_timestamp(state["known_at"], "known_at")
+        )

@@ -22,6 +22,7 @@ import duckdb
 
 from okrpipe import __version__
 from okrpipe.settings import Settings, companion_paths
+from okrpipe.store.database import path_literal
 
 #: Tables copied to the serving database (SPEC 7 without events and rejected_events).
 TABLES = (
@@ -64,9 +65,7 @@ def publish(con: duckdb.DuckDBPyConnection, settings: Settings, *, now: datetime
         leftover.unlink(missing_ok=True)
     source = con.execute("SELECT current_database()").fetchone()
     assert source is not None
-    # ATTACH takes no parameters: the path goes in as an escaped string literal
-    literal = "'" + str(fresh).replace("'", "''") + "'"
-    con.execute(f"ATTACH {literal} AS {SERVING} (STORAGE_VERSION '{STORAGE_VERSION}')")
+    con.execute(f"ATTACH {path_literal(fresh)} AS {SERVING} (STORAGE_VERSION '{STORAGE_VERSION}')")
     try:
         for table in TABLES:  # constant names
             con.execute(f"CREATE TABLE {SERVING}.{table} AS SELECT * FROM {table}")

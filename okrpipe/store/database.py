@@ -16,6 +16,12 @@ from okrpipe.store.lock import file_lock
 SCHEMA_VERSION_KEY = "schema_version"
 
 
+def path_literal(path: Path) -> str:
+    """``path`` as an escaped SQL string literal, for the statements that take no bound
+    parameters (ATTACH, COPY ... TO)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def _migrations() -> list[tuple[int, str, str]]:
     folder = resources.files("okrpipe.store").joinpath("migrations")
     found = []
@@ -78,9 +84,7 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
             return duckdb.connect(str(path))
         con = duckdb.connect()
         try:
-            # ATTACH takes no parameters: the path goes in as an escaped string literal
-            literal = "'" + str(path).replace("'", "''") + "'"
-            con.execute(f"ATTACH {literal} AS {READER_CATALOG} (READ_ONLY)")
+            con.execute(f"ATTACH {path_literal(path)} AS {READER_CATALOG} (READ_ONLY)")
             con.execute(f"USE {READER_CATALOG}")
         except BaseException:
             con.close()

@@ -78,6 +78,3 @@ class SuiteValidator:
             results=outcome.document,
             duration_ms=outcome.seconds * 1000,
         )
-
-    def close(self) -> None:
-        """Nothing to release: the engine holds no connection between batches."""

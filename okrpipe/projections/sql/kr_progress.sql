@@ -17,8 +17,7 @@ measured AS (
         c.day_to AS window_end,
         c.value AS current_value,
         c.events,
-        CASE WHEN a.direction IS NOT NULL
-            THEN (c.value - a.baseline) / (a.target - a.baseline) END AS progress,
+        kr_progress_of(c.value, a.baseline, a.target, a.direction) AS progress,
         elapsed_share($as_of::DATE, a.period_start, a.period_end) AS elapsed
     FROM kr_anchors a
     LEFT JOIN current c USING (kr_id)
@@ -39,7 +38,7 @@ SELECT
     m.direction,
     m.progress,
     kr_score(m.current_value, m.baseline, m.commit_value, m.target, m.stretch_value,
-             CASE m.direction WHEN 'increase' THEN 1 WHEN 'decrease' THEN -1 END) AS score,
+             m.direction) AS score,
     m.elapsed,
     m.elapsed AS expected_progress,
     kr_status($as_of::DATE, m.period_start, m.period_end, m.current_value, m.progress,

@@ -11,10 +11,9 @@ scored AS (
         d.kr_id,
         d.day,
         d.current_value,
-        CASE WHEN a.direction IS NOT NULL
-            THEN (d.current_value - a.baseline) / (a.target - a.baseline) END AS progress,
+        kr_progress_of(d.current_value, a.baseline, a.target, a.direction) AS progress,
         kr_score(d.current_value, a.baseline, a.commit_value, a.target, a.stretch_value,
-                 CASE a.direction WHEN 'increase' THEN 1 WHEN 'decrease' THEN -1 END) AS score,
+                 a.direction) AS score,
         elapsed_share(d.day, a.period_start, a.period_end) AS expected_progress,
         a.period_start,
         a.period_end

@@ -41,7 +41,7 @@ CREATE OR REPLACE TEMP MACRO interpolate(x, x0, y0, x1, y1) AS
 
 -- SPEC 6.3: the current value mapped through the anchors, clamped to [0, 1]. `sign` is +1
 -- for an increasing key result and -1 for a decreasing one, so both read as increasing.
-CREATE OR REPLACE TEMP MACRO kr_score(v, b, c, t, s, sign) AS
+CREATE OR REPLACE TEMP MACRO anchor_score(v, b, c, t, s, sign) AS
     CASE
         WHEN v IS NULL OR sign IS NULL THEN NULL
         WHEN c IS NULL THEN greatest(0.0, least(1.0, interpolate(v, b, 0.0, t, 1.0)))
@@ -51,6 +51,14 @@ CREATE OR REPLACE TEMP MACRO kr_score(v, b, c, t, s, sign) AS
         WHEN v * sign <= s * sign THEN interpolate(v, t, 0.7, s, 1.0)
         ELSE 1.0
     END;
+
+-- SPEC 6.3: score and progress of a key result whose anchors give it a `direction`
+-- ('increase' or 'decrease'); NULL without one (its anchors are not monotone).
+CREATE OR REPLACE TEMP MACRO kr_score(v, b, c, t, s, direction) AS
+    anchor_score(v, b, c, t, s, CASE direction WHEN 'increase' THEN 1 WHEN 'decrease' THEN -1 END);
+
+CREATE OR REPLACE TEMP MACRO kr_progress_of(v, b, t, direction) AS
+    CASE WHEN direction IS NOT NULL THEN (v - b) / (t - b) END;
 
 -- SPEC 6.4: elapsed share of the period through day d.
 CREATE OR REPLACE TEMP MACRO elapsed_share(d, period_start, period_end) AS
