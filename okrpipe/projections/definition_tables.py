@@ -21,10 +21,8 @@ from okrpipe.definitions import (
 
 _SCHEMAS: dict[str, dict[str, pa.DataType]] = {
     "settings": {
-        "timezone": pa.string(),
         "at_risk": pa.float64(),
         "off_track": pa.float64(),
-        "fingerprint": pa.string(),
     },
     "metrics": {
         "metric": pa.string(),
@@ -48,7 +46,6 @@ _SCHEMAS: dict[str, dict[str, pa.DataType]] = {
         "weight": pa.float64(),
         "period_start": pa.date32(),
         "period_end": pa.date32(),
-        "period_label": pa.string(),
         "position": pa.int32(),
     },
     "key_results": {
@@ -58,15 +55,12 @@ _SCHEMAS: dict[str, dict[str, pa.DataType]] = {
         "metric": pa.string(),
         "window_kind": pa.string(),
         "window_days": pa.int32(),
-        "window_label": pa.string(),
         "statistic": pa.string(),
         "baseline_value": pa.float64(),
         "baseline_start": pa.date32(),
         "baseline_end": pa.date32(),
-        "baseline_label": pa.string(),
         "target_kind": pa.string(),
         "target_value": pa.float64(),
-        "target_benchmark": pa.string(),
         "change_pct": pa.float64(),
         "commit_value": pa.float64(),
         "stretch_value": pa.float64(),
@@ -77,12 +71,9 @@ _SCHEMAS: dict[str, dict[str, pa.DataType]] = {
     },
     "kpis": {
         "kpi_id": pa.string(),
-        "title": pa.string(),
         "metric": pa.string(),
         "cadence": pa.string(),
         "target_value": pa.float64(),
-        "target_benchmark": pa.string(),
-        "position": pa.int32(),
     },
     "benchmarks": {
         "benchmark_id": pa.string(),
@@ -90,7 +81,6 @@ _SCHEMAS: dict[str, dict[str, pa.DataType]] = {
         "value": pa.float64(),
         "window_days": pa.int32(),
         "source": pa.string(),
-        "position": pa.int32(),
     },
 }
 
@@ -100,7 +90,6 @@ def _target(kr: KeyResult) -> dict[str, Any]:
         return {
             "target_kind": "benchmark",
             "target_value": kr.target.value,
-            "target_benchmark": kr.target.benchmark_id,
         }
     if isinstance(kr.target, ChangePct):
         return {"target_kind": "change_pct", "change_pct": kr.target.pct}
@@ -112,7 +101,6 @@ def _baseline(kr: KeyResult) -> dict[str, Any]:
         return {
             "baseline_start": kr.baseline.start,
             "baseline_end": kr.baseline.end,
-            "baseline_label": kr.baseline.label,
         }
     return {"baseline_value": float(kr.baseline)}
 
@@ -121,10 +109,8 @@ def _rows(definitions: Definitions) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in _SCHEMAS}
     rows["settings"].append(
         {
-            "timezone": definitions.timezone,
             "at_risk": definitions.thresholds.at_risk,
             "off_track": definitions.thresholds.off_track,
-            "fingerprint": definitions.fingerprint,
         }
     )
     for metric in definitions.metrics.values():
@@ -148,7 +134,6 @@ def _rows(definitions: Definitions) -> dict[str, list[dict[str, Any]]]:
                 "weight": objective.weight,
                 "period_start": objective.period.start,
                 "period_end": objective.period.end,
-                "period_label": objective.period.label,
                 "position": len(rows["objectives"]),
             }
         )
@@ -161,7 +146,6 @@ def _rows(definitions: Definitions) -> dict[str, list[dict[str, Any]]]:
                     "metric": kr.metric,
                     "window_kind": kr.window.kind,
                     "window_days": kr.window.days,
-                    "window_label": kr.window.label,
                     "statistic": kr.statistic,
                     **_baseline(kr),
                     **_target(kr),
@@ -175,23 +159,17 @@ def _rows(definitions: Definitions) -> dict[str, list[dict[str, Any]]]:
             )
             position += 1
             _subject(rows, "kr", kr.id, kr.metric, kr.where)
-    for index, kpi in enumerate(definitions.kpis.values()):
-        target = kpi.target
+    for kpi in definitions.kpis.values():
         rows["kpis"].append(
             {
                 "kpi_id": kpi.id,
-                "title": kpi.title,
                 "metric": kpi.metric,
                 "cadence": kpi.cadence,
                 "target_value": kpi.target_value(),
-                "target_benchmark": target.benchmark_id
-                if isinstance(target, BenchmarkTarget)
-                else None,
-                "position": index,
             }
         )
         _subject(rows, "kpi", kpi.id, kpi.metric, kpi.where)
-    for index, benchmark in enumerate(definitions.benchmarks.values()):
+    for benchmark in definitions.benchmarks.values():
         rows["benchmarks"].append(
             {
                 "benchmark_id": benchmark.id,
@@ -199,7 +177,6 @@ def _rows(definitions: Definitions) -> dict[str, list[dict[str, Any]]]:
                 "value": benchmark.value,
                 "window_days": benchmark.window.days,
                 "source": benchmark.source,
-                "position": index,
             }
         )
         _subject(rows, "benchmark", benchmark.id, benchmark.metric, ())
