@@ -69,16 +69,19 @@ def diff(
         }
         krs_before = _rows(con, BEFORE, "kr_progress", "kr_id", KR_FIELDS)
         krs_after = _rows(con, AFTER, "kr_progress", "kr_id", KR_FIELDS)
+        windows = _rows(con, AFTER, "kr_progress", "kr_id", ("window_start", "window_end"))
         changed_krs = []
         for kr in definitions.key_results:
             changes = _changes(krs_before.get(kr.id), krs_after.get(kr.id), KR_FIELDS)
             if not changes:
                 continue
-            window = con.execute(
-                "SELECT window_start, window_end FROM kr_progress WHERE kr_id = $k", {"k": kr.id}
-            ).fetchone()
+            window = windows.get(kr.id, {})
             causes: dict[int, int] = {}
-            spans = [window] if window and window[0] is not None else []
+            spans = (
+                [(window["window_start"], window["window_end"])]
+                if window.get("window_start")
+                else []
+            )
             if isinstance(kr.baseline, Period):
                 spans.append((kr.baseline.start, kr.baseline.end))
             for first, last in spans:
