@@ -56,3 +56,17 @@ def generate_ndjson(
     )
     con.close()
     return path
+
+
+def cached_events(workdir: Path, events: int) -> Path:
+    """``workdir/events-N.jsonl``, generated on first use and kept for later runs."""
+    path = workdir / f"events-{events}.jsonl"
+    return path if path.exists() else generate_ndjson(path, events)
+
+
+def fresh(path: Path) -> Path:
+    """``path`` with no database file (nor its .wal, .lock) left from an earlier run."""
+    for leftover in path.parent.glob(path.name + "*"):
+        if leftover.is_file():
+            leftover.unlink()
+    return path

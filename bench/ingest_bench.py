@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.generate import generate_ndjson
+from bench.generate import cached_events, fresh
 
 RAW_LOAD = """
 import duckdb, sys
@@ -67,17 +67,8 @@ def run(argv: list[str], env: dict[str, str] | None = None) -> Run:
     return Run(seconds, usage.ru_maxrss / 1024, out + err)
 
 
-def fresh(path: Path) -> Path:
-    for leftover in path.parent.glob(path.name + "*"):
-        if leftover.is_file():
-            leftover.unlink()
-    return path
-
-
 def measure(events: int, workdir: Path) -> dict[str, float]:
-    data = workdir / f"events-{events}.jsonl"
-    if not data.exists():
-        generate_ndjson(data, events)
+    data = cached_events(workdir, events)
     size_mib = data.stat().st_size / 2**20
     raw = run([sys.executable, "-c", RAW_LOAD, str(fresh(workdir / "raw.duckdb")), str(data)])
     okr = Path(sys.executable).with_name("okrpipe")

@@ -17,7 +17,7 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bench.generate import generate_ndjson
+from bench.generate import cached_events, fresh, generate_ndjson
 from okrpipe.ingest.runner import ingest_paths
 from okrpipe.projections.materialize import materialize
 from okrpipe.settings import Settings
@@ -102,9 +102,7 @@ def main() -> None:
     args = parser.parse_args()
     work = args.workdir
     work.mkdir(parents=True, exist_ok=True)
-    big = work / f"events-{args.events}.jsonl"
-    if not big.exists():
-        generate_ndjson(big, args.events)
+    big = cached_events(work, args.events)
     small = generate_ndjson(
         work / "late-batch.jsonl", args.batch, prefix="late-", start="2026-03-28T00:00:00Z", days=3
     )
@@ -123,10 +121,7 @@ def main() -> None:
                 + "\n"
             )
     (work / "okrs.yaml").write_text(definitions())
-    db = work / "materialize.duckdb"
-    for leftover in work.glob("materialize.duckdb*"):
-        if leftover.is_file():
-            leftover.unlink()
+    db = fresh(work / "materialize.duckdb")
     settings = Settings(db=db, definitions=work / "okrs.yaml")
     print(f"\n{args.events:,} events, 24 key results, 5 KPIs, 2 benchmarks")
     timed("ingest the log", lambda: ingest_paths(settings, [str(big)], now=NOW))
